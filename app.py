@@ -1,0 +1,162 @@
+"""The Starlette application: GraphQL over HTTP and WebSocket, health probes, lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UnsetType
+
+from auth.identity import ANONYMOUS, bearer_token, token_from_connection_params, viewer_from_token
+from models.database import close_database, database_is_ready, open_database
+from schema import build_schema
+from schema.context import Context
+from settings import Settings, load_settings
+from subscriptions.hub import Hub
+
+logger = logging.getLogger("haven")
+
+MAX_BODY_BYTES = 64 * 1024
+CONNECTION_INIT_SECONDS = 10
+MAX_SUBSCRIPTIONS_PER_CONNECTION = 5
+TOKEN_EXPIRED_CLOSE_CODE = 4401
+GC_THRESHOLDS = (50_000, 20, 20)  # CPython's default first threshold is 2,000 (700 before 3.13)
+
+
+class HavenGraphQL(GraphQL):
+    """Strawberry's ASGI view with Haven's identity and WebSocket rules."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            build_schema(settings),
+            graphql_ide="graphiql",
+            allow_queries_via_get=not settings.production,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=CONNECTION_INIT_SECONDS),
+            max_subscriptions_per_connection=MAX_SUBSCRIPTIONS_PER_CONNECTION,
+            allowed_origins=settings.allowed_origins,
+        )
+        self.settings = settings
+
+    async def get_context(self, request: Request | WebSocket, response: object) -> Context:
+        token = bearer_token(request.headers.get("authorization"))
+        if isinstance(request, WebSocket):
+            token = None  # WebSocket clients authenticate in connection_init
+        return Context(request, self.settings, viewer_from_token(self.settings, token))
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Read the token from ``connection_init``; close the socket when it expires."""
+        token = token_from_connection_params(context.connection_params)
+        viewer = viewer_from_token(self.settings, token)
+        if token and not viewer.is_authenticated:
+            raise ConnectionRejectionError({"reason": "invalid or expired access token"})
+        context.viewer = viewer if token else ANONYMOUS
+        if viewer.expires_at is not None:
+            delay = (viewer.expires_at - datetime.now(UTC)).total_seconds()
+            asyncio.get_running_loop().call_later(max(delay, 0), _close_expired, context.request)
+        return await super().on_ws_connect(context)
+
+
+def _close_expired(websocket: WebSocket) -> None:
+    async def close() -> None:
+        with contextlib.suppress(RuntimeError):
+            await websocket.close(TOKEN_EXPIRED_CLOSE_CODE, "Access token expired")
+
+    asyncio.ensure_future(close())  # noqa: RUF006 — the close finishes on its own
+
+
+class BodySizeLimit:
+    """Refuse request bodies over ``max_bytes``, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        if not declared.isdigit() or int(declared) > self.max_bytes:
+            await PlainTextResponse("Request body too large", 413)(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await PlainTextResponse("Request body too large", 413)(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def healthz(request: Request) -> Response:
+    """The process is up."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """The process can serve: its database and its pub/sub backend answer."""
+    hub: Hub = request.app.state.hub
+    checks = {"database": await database_is_ready(), "broadcast": await hub.is_ready()}
+    ready = all(checks.values())
+    return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or load_settings()
+    view = HavenGraphQL(settings)
+    hub = Hub(settings.broadcast_url)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await open_database(settings.database_url)
+        await hub.connect()
+        # What start-up allocated lives as long as the process: keep the collector
+        # from walking it again and again, which is what sets tail latency.
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
+        try:
+            yield
+        finally:
+            await hub.disconnect()
+            await close_database()
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", view, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", view),
+        ],
+        middleware=[Middleware(BodySizeLimit)],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.hub = hub
+    return app

@@ -1,0 +1,48 @@
+"""Who may see what: the access rules over the models.
+
+The permission directives, the resolvers and (later) the live streams all ask these
+functions, so that each rule is written once. ``GroupRoles`` is loaded once per
+request; the live streams ask afresh for every event they deliver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tortoise.queryset import QuerySet
+
+from models import Group, Membership
+
+
+def current_memberships(now: datetime | None = None) -> QuerySet[Membership]:
+    """Memberships that have started, have not reached their end and were not ended early."""
+    now = now or datetime.now(UTC)
+    return Membership.filter(ended_at=None, starts_at__lte=now, ends_at__gt=now)
+
+
+@dataclass(frozen=True)
+class GroupRoles:
+    """The groups a user is currently a member of, and the groups they facilitate."""
+
+    member_of: frozenset[int]
+    facilitates: frozenset[int]
+
+    def is_member(self, group_id: int) -> bool:
+        return group_id in self.member_of
+
+    def is_facilitator(self, group_id: int) -> bool:
+        return group_id in self.facilitates
+
+
+NO_GROUP_ROLES = GroupRoles(frozenset(), frozenset())
+
+
+async def load_group_roles(user_id: int | None) -> GroupRoles:
+    if user_id is None:
+        return NO_GROUP_ROLES
+    member_of = (
+        await current_memberships().filter(user_id=user_id).values_list("group_id", flat=True)
+    )
+    facilitates = await Group.filter(facilitator_id=user_id).values_list("id", flat=True)
+    return GroupRoles(frozenset(member_of), frozenset(facilitates))  # type: ignore[arg-type]

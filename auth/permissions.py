@@ -1,0 +1,205 @@
+"""The permission directives: printed in ``schema.graphql`` and enforced on every field.
+
+Each directive names one kind of reader it admits. A field lists its directives
+through ``guard(...)``; a reader admitted by any one of them may use the field, and
+everyone else is refused with ``UNAUTHENTICATED`` (nobody signed in) or
+``FORBIDDEN``. Operations anyone may use say so with ``@public``: a root operation
+with no guard at all is a mistake, and ``unguarded_operations`` finds it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable
+from typing import Any
+
+import strawberry
+from strawberry.extensions.field_extension import AsyncExtensionResolver, SyncExtensionResolver
+from strawberry.permission import BasePermission, PermissionExtension
+from strawberry.schema_directive import Location
+from strawberry.types import Info
+from strawberry.types.base import StrawberryObjectDefinition
+
+from errors import BadUserInput, Forbidden, Unauthenticated
+from models import Role
+
+RoleType = strawberry.enum(Role, name="Role", description="What a person does in Haven.")
+
+ALTERNATIVES = "A field's permission directives are alternatives: any one admits the reader."
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    name="public",
+    description="Anyone may use this, signed in or not.",
+)
+class PublicDirective:
+    pass
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    name="isAuthenticated",
+    description=f"Admits anyone signed in. {ALTERNATIVES}",
+)
+class IsAuthenticatedDirective:
+    pass
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    name="hasRole",
+    description=f"Admits a signed-in person holding one of the roles. {ALTERNATIVES}",
+)
+class HasRoleDirective:
+    roles: list[RoleType]  # type: ignore[valid-type]
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    name="isSelf",
+    description=f"Admits the person the object describes. {ALTERNATIVES}",
+)
+class IsSelfDirective:
+    pass
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    name="isGroupMember",
+    description=f"Admits a current member of the group concerned. {ALTERNATIVES}",
+)
+class IsGroupMemberDirective:
+    pass
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    name="isGroupFacilitator",
+    description=f"Admits the facilitator of the group concerned. {ALTERNATIVES}",
+)
+class IsGroupFacilitatorDirective:
+    pass
+
+
+def parse_id(value: object, what: str = "id") -> int:
+    """Turn a GraphQL ``ID`` into a database key, refusing what cannot be one."""
+    text = str(value)
+    if not text.isdigit() or len(text) > 18:
+        raise BadUserInput(f"{what} {text!r} is not a valid id.")
+    return int(text)
+
+
+def _group_concerned(source: Any, kwargs: dict[str, Any]) -> int | None:
+    """The group a guarded field is about: its ``groupId`` argument, or its parent's group."""
+    if kwargs.get("group_id") is not None:
+        return parse_id(kwargs["group_id"], "groupId")
+    return getattr(source, "group_id", None)
+
+
+class Public(BasePermission):
+    _schema_directive = PublicDirective()
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return True
+
+
+class IsAuthenticated(BasePermission):
+    _schema_directive = IsAuthenticatedDirective()
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return info.context.viewer.is_authenticated
+
+
+class HasRole(BasePermission):
+    def __init__(self, *roles: Role) -> None:
+        self.roles = roles
+        self._schema_directive = HasRoleDirective(roles=list(roles))  # type: ignore[misc]
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return info.context.viewer.has_role(*self.roles)
+
+
+class IsSelf(BasePermission):
+    """The parent object must carry ``user_id``: the person it describes."""
+
+    _schema_directive = IsSelfDirective()
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        viewer = info.context.viewer
+        return viewer.is_authenticated and getattr(source, "user_id", None) == viewer.user_id
+
+
+class IsGroupMember(BasePermission):
+    _schema_directive = IsGroupMemberDirective()
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        group_id = _group_concerned(source, kwargs)
+        if group_id is None or not info.context.viewer.is_authenticated:
+            return False
+        return (await info.context.group_roles()).is_member(group_id)
+
+
+class IsGroupFacilitator(BasePermission):
+    _schema_directive = IsGroupFacilitatorDirective()
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        group_id = _group_concerned(source, kwargs)
+        if group_id is None or not info.context.viewer.has_role(Role.FACILITATOR):
+            return False
+        return (await info.context.group_roles()).is_facilitator(group_id)
+
+
+class Guard(PermissionExtension):
+    """A ``PermissionExtension`` whose permissions are alternatives rather than all required."""
+
+    def __init__(self, permissions: Iterable[BasePermission]) -> None:
+        super().__init__(permissions=list(permissions), use_directives=True)
+        if not self.permissions:
+            raise ValueError("a guard needs at least one permission")
+
+    @property
+    def supports_sync(self) -> bool:  # type: ignore[override]
+        return False
+
+    def resolve(self, next_: SyncExtensionResolver, source: Any, info: Info, **kwargs: Any) -> Any:
+        raise NotImplementedError("guards resolve asynchronously")
+
+    async def resolve_async(
+        self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        for permission in self.permissions:
+            if await permission.has_permission(source, info, **kwargs) is True:
+                break
+        else:
+            viewer = info.context.viewer
+            if not viewer.is_authenticated:
+                raise viewer.problem or Unauthenticated("Sign in to do this.")
+            raise Forbidden("You do not have permission to do this.")
+        result = next_(source, info, **kwargs)
+        if inspect.isawaitable(result):
+            return await result
+        return result
+
+
+def guard(*permissions: BasePermission) -> list[Guard]:
+    """The ``extensions=`` of a guarded field: ``strawberry.field(extensions=guard(...))``."""
+    return [Guard(permissions)]
+
+
+def public() -> list[Guard]:
+    return guard(Public())
+
+
+def unguarded_operations(schema: strawberry.Schema) -> list[str]:
+    """Root operations that carry neither a permission directive nor ``@public``."""
+    missing = []
+    for root in ("Query", "Mutation", "Subscription"):
+        definition = schema.get_type_by_name(root)
+        if not isinstance(definition, StrawberryObjectDefinition):
+            continue
+        for field in definition.fields:
+            guards = [e for e in field.extensions if isinstance(e, Guard)]
+            if not guards:
+                missing.append(f"{root}.{field.graphql_name or field.python_name}")
+    return missing

@@ -1,0 +1,128 @@
+"""Access tokens (short-lived JWTs) and refresh tokens (opaque, stored hashed, rotated).
+
+Access tokens follow RFC 8725: one fixed algorithm, every claim we rely on required,
+issuer and audience checked, a few seconds of leeway for clocks, a secret of at
+least 32 bytes (enforced in settings).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt
+from tortoise.transactions import in_transaction
+
+from errors import Unauthenticated
+from models import RefreshToken, Role, User
+from settings import Settings
+
+ALGORITHM = "HS256"
+REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "role"]
+LEEWAY_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: int
+    role: Role
+    expires_at: datetime
+
+
+def issue_access_token(settings: Settings, user: User, now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    claims = {
+        "sub": str(user.id),
+        "role": user.role.value,
+        "iat": now,
+        "exp": now + timedelta(seconds=settings.access_token_seconds),
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+    }
+    return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
+
+
+def read_access_token(settings: Settings, token: str) -> AccessClaims:
+    """Verify ``token`` and return what it says, or raise ``Unauthenticated``."""
+    try:
+        claims = jwt.decode(
+            token,
+            settings.jwt_secret,
+            algorithms=[ALGORITHM],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            leeway=LEEWAY_SECONDS,
+            options={"require": REQUIRED_CLAIMS},
+        )
+        return AccessClaims(
+            user_id=int(claims["sub"]),
+            role=Role(claims["role"]),
+            expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+        )
+    except jwt.ExpiredSignatureError as error:
+        raise Unauthenticated("Your sign-in has expired; refresh it or sign in again.") from error
+    except (jwt.InvalidTokenError, ValueError) as error:
+        raise Unauthenticated("That access token is not valid.") from error
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_refresh_token(
+    settings: Settings, user: User, family: uuid.UUID | None = None
+) -> str:
+    """Store the hash of a new refresh token for ``user`` and return the token itself."""
+    token = secrets.token_urlsafe(32)
+    await RefreshToken.create(
+        user=user,
+        family=family or uuid.uuid4(),
+        token_hash=_digest(token),
+        expires_at=datetime.now(UTC) + timedelta(seconds=settings.refresh_token_seconds),
+    )
+    return token
+
+
+async def rotate_refresh_token(settings: Settings, token: str) -> tuple[User, str]:
+    """Retire ``token`` and return its owner with the next token of the same family.
+
+    A token used twice was copied: the second use revokes every token of the family,
+    so whoever holds the copy is signed out along with the rightful owner.
+    """
+    now = datetime.now(UTC)
+    async with in_transaction():
+        stored = (
+            await RefreshToken.filter(token_hash=_digest(token))
+            .select_for_update()
+            .prefetch_related("user")
+            .first()
+        )
+        usable = (
+            stored is not None
+            and stored.revoked_at is None
+            and stored.expires_at > now
+            and stored.user.closed_at is None
+        )
+        if usable and stored.used_at is None:
+            claimed = await RefreshToken.filter(id=stored.id, used_at=None).update(used_at=now)
+            if claimed == 1:
+                return stored.user, await issue_refresh_token(settings, stored.user, stored.family)
+        if stored is not None and stored.revoked_at is None:
+            await RefreshToken.filter(family=stored.family, revoked_at=None).update(revoked_at=now)
+    # Refused only after the transaction has committed any revocation.
+    raise Unauthenticated("That refresh token is not valid; sign in again.")
+
+
+async def revoke_refresh_tokens(user_id: int, token: str | None = None) -> int:
+    """Revoke the family of ``token`` (one device), or every token of the user (all devices)."""
+    now = datetime.now(UTC)
+    tokens = RefreshToken.filter(user_id=user_id, revoked_at=None)
+    if token is not None:
+        stored = await RefreshToken.filter(token_hash=_digest(token), user_id=user_id).first()
+        if stored is None:
+            return 0
+        tokens = tokens.filter(family=stored.family)
+    return await tokens.update(revoked_at=now)

@@ -1,0 +1,122 @@
+"""The ``haven`` command: serve, migrate, seed demo data, create users, print the schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+
+from settings import SettingsError, get_settings
+
+
+def serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings = get_settings()
+
+    uvicorn.run(
+        "app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers,
+        ws_max_size=64 * 1024,
+        ws_per_message_deflate=False,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+def migrate(args: argparse.Namespace) -> None:
+    from models.database import migrate_database
+
+    asyncio.run(migrate_database(get_settings().database_url))
+    print("database is up to date")
+
+
+def with_database(work: Callable[[], Awaitable[None]]) -> None:
+    from models.database import close_database, open_database
+
+    async def run() -> None:
+        await open_database(get_settings().database_url)
+        try:
+            await work()
+        finally:
+            await close_database()
+
+    asyncio.run(run())
+
+
+def seed_demo(args: argparse.Namespace) -> None:
+    from demo import seed_demo_data
+
+    if get_settings().production:
+        sys.exit("seed-demo refuses to run in production: demo passwords are public")
+    with_database(seed_demo_data)
+
+
+def create_user(args: argparse.Namespace) -> None:
+    from errors import HavenError
+    from models import Role
+    from resolvers.accounts import do_create_user
+
+    password = args.password or getpass.getpass("Password: ")
+
+    async def work() -> None:
+        try:
+            user = await do_create_user(
+                args.email, password, args.profile_name, Role(args.role), args.bps_number
+            )
+        except HavenError as error:
+            sys.exit(f"not created: {error.message}")
+        print(f"created {user.role.value} {user.profile_name} <{user.email}> (id {user.id})")
+
+    with_database(work)
+
+
+def export_schema(args: argparse.Namespace) -> None:
+    from schema import printed_schema
+
+    sys.stdout.write(printed_schema())
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="haven", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    command = commands.add_parser("serve", help="serve GraphQL at /graphql")
+    command.add_argument("--host", help="default: $HOST or 127.0.0.1")
+    command.add_argument("--port", type=int, help="default: $PORT or 8000")
+    command.add_argument("--workers", type=int, default=1)
+    command.set_defaults(run=serve)
+
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(run=migrate)
+    commands.add_parser("seed-demo", help="add demo data once").set_defaults(run=seed_demo)
+
+    command = commands.add_parser("create-user", help="create a profile, staff included")
+    command.add_argument("--email", required=True)
+    command.add_argument("--password", help="prompted for when left out")
+    command.add_argument("--profile-name", required=True)
+    command.add_argument(
+        "--role",
+        default="MEMBER",
+        choices=["MEMBER", "FACILITATOR", "ONLINE_MANAGER", "SPECIALIST"],
+    )
+    command.add_argument("--bps-number", help="a facilitator's BPS registration number")
+    command.set_defaults(run=create_user)
+
+    commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(
+        run=export_schema
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    try:
+        get_settings()
+        args.run(args)
+    except SettingsError as error:
+        sys.exit(f"haven: {error}")

@@ -1,0 +1,42 @@
+"""The errors Haven's own rules raise, each with the code clients branch on.
+
+Resolvers and access rules raise these without knowing about GraphQL; the schema
+turns them into errors carrying ``extensions.code``. Anything else that escapes is a
+bug and is masked before it reaches a client.
+"""
+
+from __future__ import annotations
+
+
+class HavenError(Exception):
+    """A refusal a client should understand: a message for people, a code for programs."""
+
+    code = "INTERNAL_SERVER_ERROR"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Unauthenticated(HavenError):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(HavenError):
+    code = "FORBIDDEN"
+
+
+class NotFound(HavenError):
+    code = "NOT_FOUND"
+
+
+class BadUserInput(HavenError):
+    code = "BAD_USER_INPUT"
+
+
+class Conflict(HavenError):
+    code = "CONFLICT"
+
+
+class RateLimited(HavenError):
+    code = "RATE_LIMITED"

@@ -1,0 +1,89 @@
+"""People who use Haven, and what lets them stay signed in."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Role(StrEnum):
+    MEMBER = "MEMBER"
+    FACILITATOR = "FACILITATOR"
+    ONLINE_MANAGER = "ONLINE_MANAGER"
+    SPECIALIST = "SPECIALIST"
+
+
+STAFF_ROLES = frozenset({Role.FACILITATOR, Role.ONLINE_MANAGER, Role.SPECIALIST})
+
+
+class User(Model):
+    """A profile on the site. ``profile_name`` is what other people see, never the e-mail."""
+
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True)
+    password_hash = fields.CharField(max_length=255)
+    profile_name = fields.CharField(max_length=60, unique=True)
+    role = fields.CharEnumField(Role, max_length=20, default=Role.MEMBER)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_signed_in_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "users"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+class StaffDetails(Model):
+    """What the service must keep about a member of staff: a facilitator's BPS registration."""
+
+    user: fields.OneToOneRelation[User] = fields.OneToOneField(
+        "haven.User", related_name="staff_details", on_delete=fields.CASCADE, primary_key=True
+    )
+    bps_registration_number = fields.CharField(max_length=32, null=True, unique=True)
+
+    class Meta:
+        table = "staff_details"
+
+
+class RefreshToken(Model):
+    """One link in a chain of refresh tokens, of which only the SHA-256 is stored.
+
+    Tokens descending from one sign-in share a ``family``. Using a token retires it
+    and issues the next; presenting a retired token again means it was stolen, and
+    the whole family is revoked.
+    """
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "haven.User", related_name="refresh_tokens", on_delete=fields.CASCADE
+    )
+    family = fields.UUIDField(db_index=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "refresh_tokens"
+
+
+class SignInAttempt(Model):
+    """A failed sign-in, kept briefly so that guessing passwords is slow for everyone.
+
+    Stored in the database rather than in memory so that every server process
+    counts the same attempts.
+    """
+
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, db_index=True)
+    address = fields.CharField(max_length=64, db_index=True)
+    attempted_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "sign_in_attempts"

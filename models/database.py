@@ -1,0 +1,61 @@
+"""Opening, migrating and closing the database named by ``DATABASE_URL``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from tortoise import Tortoise, connections
+from tortoise.migrations.api import migrate
+
+from settings import tortoise_config
+
+# WAL lets readers and the writer proceed together; NORMAL is durable across crashes
+# of the process in WAL mode; busy_timeout makes a second process wait, not fail.
+SQLITE_PRAGMAS = {"journal_mode": "WAL", "synchronous": "NORMAL", "busy_timeout": "5000"}
+
+
+def with_sqlite_pragmas(database_url: str) -> str:
+    """Add our SQLite pragmas to a ``sqlite://`` URL (those it sets itself win)."""
+    parts = urlsplit(database_url)
+    if parts.scheme != "sqlite" or database_url.endswith(":memory:"):
+        return database_url
+    given = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
+    query = "&".join(f"{k}={v}" for k, v in {**SQLITE_PRAGMAS, **given}.items())
+    return f"{database_url.split('?', 1)[0]}?{query}"
+
+
+def _ensure_sqlite_folder(database_url: str) -> None:
+    parts = urlsplit(database_url)
+    if parts.scheme == "sqlite" and not database_url.endswith(":memory:"):
+        Path(parts.path).parent.mkdir(parents=True, exist_ok=True)
+
+
+async def open_database(database_url: str) -> None:
+    """Initialise Tortoise for this process; every task may then use the models."""
+    _ensure_sqlite_folder(database_url)
+    await Tortoise.init(
+        config=tortoise_config(with_sqlite_pragmas(database_url)),
+        _enable_global_fallback=True,
+    )
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate_database(database_url: str) -> None:
+    """Apply every migration not yet applied (Tortoise's own migration framework)."""
+    _ensure_sqlite_folder(database_url)
+    try:
+        await migrate(config=tortoise_config(with_sqlite_pragmas(database_url)))
+    finally:
+        await Tortoise.close_connections()
+
+
+async def database_is_ready() -> bool:
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:  # any driver error means not ready
+        return False
+    return True

@@ -1,0 +1,131 @@
+"""Registering, signing in and out, and keeping a sign-in fresh."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+
+from auth.passwords import hash_password, password_problem, verify_password
+from auth.tokens import (
+    issue_access_token,
+    issue_refresh_token,
+    revoke_refresh_tokens,
+    rotate_refresh_token,
+)
+from errors import BadUserInput, Conflict, NotFound, RateLimited, Unauthenticated
+from models import Role, SignInAttempt, StaffDetails, User
+from settings import Settings
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+PROFILE_NAME = re.compile(r"^\w[\w .'\-]{0,58}[\w.]$")
+
+SIGN_IN_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    access_token: str
+    refresh_token: str
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_registration(email: str, password: str, profile_name: str) -> tuple[str, str]:
+    """Validate a new profile and return its e-mail and profile name as they will be stored."""
+    email = normalise_email(email)
+    profile_name = " ".join(profile_name.split())
+    if len(email) > 254 or not EMAIL.match(email):
+        raise BadUserInput("Enter a valid e-mail address.")
+    if not PROFILE_NAME.match(profile_name):
+        raise BadUserInput(
+            "A profile name is 2 to 60 letters, digits, spaces, dots, dashes or apostrophes."
+        )
+    if problem := password_problem(password, email):
+        raise BadUserInput(problem)
+    return email, profile_name
+
+
+async def do_create_user(
+    email: str,
+    password: str,
+    profile_name: str,
+    role: Role = Role.MEMBER,
+    bps_registration_number: str | None = None,
+) -> User:
+    """Create a profile. Only the command line creates staff; the API creates members."""
+    email, profile_name = check_registration(email, password, profile_name)
+    if role == Role.FACILITATOR and not bps_registration_number:
+        raise BadUserInput("A facilitator needs their BPS registration number.")
+    if await User.filter(email=email).exists():
+        raise Conflict("There is already a profile with that e-mail address.")
+    if await User.filter(profile_name=profile_name).exists():
+        raise Conflict("That profile name is taken; choose another.")
+    try:
+        user = await User.create(
+            email=email,
+            password_hash=hash_password(password),
+            profile_name=profile_name,
+            role=role,
+        )
+    except IntegrityError as error:  # a concurrent registration won the race
+        raise Conflict("That e-mail address or profile name was just taken.") from error
+    if role != Role.MEMBER:
+        await StaffDetails.create(user=user, bps_registration_number=bps_registration_number)
+    return user
+
+
+async def check_sign_in_allowed(email: str, address: str) -> None:
+    """Refuse further attempts from an account or address that failed too often lately."""
+    since = datetime.now(UTC) - SIGN_IN_WINDOW
+    recent = SignInAttempt.filter(attempted_at__gte=since)
+    if (
+        await recent.filter(email=email).count() >= MAX_FAILURES_PER_ACCOUNT
+        or await recent.filter(address=address).count() >= MAX_FAILURES_PER_ADDRESS
+    ):
+        raise RateLimited("Too many failed sign-ins; wait a few minutes and try again.")
+
+
+async def do_sign_in(settings: Settings, email: str, password: str, address: str) -> SignedIn:
+    email = normalise_email(email)
+    await check_sign_in_allowed(email, address)
+    user = await User.filter(email=email, closed_at=None).first()
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        await SignInAttempt.filter(attempted_at__lt=datetime.now(UTC) - SIGN_IN_WINDOW).delete()
+        await SignInAttempt.create(email=email, address=address[:64])
+        raise Unauthenticated("That e-mail address and password do not match a profile.")
+    user.last_signed_in_at = datetime.now(UTC)
+    await user.save(update_fields=["last_signed_in_at"])
+    return await start_signed_in(settings, user)
+
+
+async def start_signed_in(settings: Settings, user: User) -> SignedIn:
+    return SignedIn(
+        user=user,
+        access_token=issue_access_token(settings, user),
+        refresh_token=await issue_refresh_token(settings, user),
+    )
+
+
+async def do_refresh(settings: Settings, token: str) -> SignedIn:
+    user, refresh_token = await rotate_refresh_token(settings, token)
+    return SignedIn(user, issue_access_token(settings, user), refresh_token)
+
+
+async def do_sign_out(user_id: int, refresh_token: str | None) -> None:
+    """End one sign-in (the family of ``refresh_token``) or, without one, every sign-in."""
+    await revoke_refresh_tokens(user_id, refresh_token)
+
+
+async def get_user(user_id: int) -> User:
+    user = await User.filter(id=user_id).first()
+    if user is None:
+        raise NotFound("No such profile.")
+    return user

@@ -1,0 +1,152 @@
+"""Creating and changing groups, listing them, and the arithmetic of places."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tortoise.transactions import in_transaction
+
+from auth.access import current_memberships
+from errors import BadUserInput, Conflict, NotFound
+from models import GROUP_TIMEZONE, MAX_CAPACITY, Group, Need, Role, User, Weekday
+
+LONDON = ZoneInfo(GROUP_TIMEZONE)
+
+
+@dataclass(frozen=True)
+class GroupDraft:
+    """What the online manager says about a group; ``None`` leaves a field as it is."""
+
+    name: str | None = None
+    need: str | None = None
+    description: str | None = None
+    facilitator_id: int | None = None
+    weekday: Weekday | None = None
+    start_time: time | None = None
+    capacity: int | None = None
+    open_for_applications: bool | None = None
+
+
+def places_left(capacity: int, members: int) -> int:
+    """Places a new member could take now."""
+    return max(capacity - members, 0)
+
+
+def next_meeting(weekday: int, start_time: time, now: datetime | None = None) -> datetime:
+    """The next start of a weekly meeting, in UTC, keeping London wall-clock time.
+
+    A group meeting at 19:00 meets at 19:00 in London in winter and summer alike, so
+    its UTC time moves with the clocks.
+    """
+    today = (now or datetime.now(UTC)).astimezone(LONDON)
+    days_ahead = (weekday - today.weekday()) % 7
+    for extra in (0, 7):
+        day = today.date() + timedelta(days=days_ahead + extra)
+        start = datetime.combine(day, start_time.replace(tzinfo=None), tzinfo=LONDON)
+        if start > today:
+            return start.astimezone(UTC)
+    raise AssertionError("a week always holds the next meeting")  # pragma: no cover
+
+
+def check_capacity(capacity: int) -> None:
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise BadUserInput(f"A group holds from 1 to {MAX_CAPACITY} members.")
+
+
+def check_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not 3 <= len(name) <= 120:
+        raise BadUserInput("A group's name is 3 to 120 characters.")
+    return name
+
+
+async def find_need(name: str) -> Need:
+    need = await Need.filter(name__iexact=name.strip()).first()
+    if need is None:
+        known = ", ".join(await Need.all().values_list("name", flat=True))  # type: ignore[arg-type]
+        raise BadUserInput(f"Unknown need {name!r}; the needs are: {known}.")
+    return need
+
+
+async def find_facilitator(user_id: int) -> User:
+    user = await User.filter(id=user_id, closed_at=None).first()
+    if user is None or user.role != Role.FACILITATOR:
+        raise BadUserInput("A group's facilitator must be a facilitator's profile.")
+    return user
+
+
+async def check_group_draft(draft: GroupDraft) -> dict[str, Any]:
+    """Validate a draft and return the model fields it sets."""
+    values: dict[str, Any] = {
+        f.name: getattr(draft, f.name) for f in fields(draft) if getattr(draft, f.name) is not None
+    }
+    if draft.name is not None:
+        values["name"] = check_name(draft.name)
+    if draft.description is not None:
+        values["description"] = draft.description.strip()[:4000]
+    if draft.capacity is not None:
+        check_capacity(draft.capacity)
+    if draft.start_time is not None:
+        values["start_minute"] = draft.start_time.hour * 60 + draft.start_time.minute
+        del values["start_time"]
+    if draft.weekday is not None:
+        values["weekday"] = int(draft.weekday)
+    if draft.need is not None:
+        values["need"] = await find_need(draft.need)
+    if draft.facilitator_id is not None:
+        values["facilitator"] = await find_facilitator(values.pop("facilitator_id"))
+    return values
+
+
+async def do_create_group(draft: GroupDraft) -> Group:
+    missing = [
+        name
+        for name in ("name", "need", "facilitator_id", "weekday", "start_time")
+        if getattr(draft, name) is None
+    ]
+    if missing:
+        raise BadUserInput(f"A new group needs: {', '.join(missing)}.")
+    return await Group.create(**await check_group_draft(draft))
+
+
+async def do_update_group(group_id: int, draft: GroupDraft) -> Group:
+    values = await check_group_draft(draft)
+    async with in_transaction():
+        group = await Group.filter(id=group_id).select_for_update().first()
+        if group is None:
+            raise NotFound("No such group.")
+        if "capacity" in values:
+            members = await current_memberships().filter(group_id=group_id).count()
+            if values["capacity"] < members:
+                raise Conflict(f"The group has {members} members; capacity cannot be lower.")
+        group.update_from_dict(values)
+        await group.save()
+    return group
+
+
+async def list_groups(need: str | None, open_for_applications: bool | None) -> list[Group]:
+    groups = Group.all()
+    if need is not None:
+        groups = groups.filter(need__name__iexact=need.strip())
+    if open_for_applications is not None:
+        groups = groups.filter(open_for_applications=open_for_applications)
+    return await groups
+
+
+async def get_group(group_id: int) -> Group:
+    group = await Group.filter(id=group_id).first()
+    if group is None:
+        raise NotFound("No such group.")
+    return group
+
+
+async def do_create_need(name: str, description: str) -> Need:
+    name = " ".join(name.split())
+    if not 3 <= len(name) <= 80:
+        raise BadUserInput("A need's name is 3 to 80 characters.")
+    if await Need.filter(name__iexact=name).exists():
+        raise Conflict("That need already exists.")
+    return await Need.create(name=name, description=description.strip())

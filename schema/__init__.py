@@ -1,0 +1,83 @@
+"""The GraphQL schema: each domain module declares its part; here they are merged.
+
+``build_schema`` refuses to return a schema with a root operation that carries no
+permission directive, so a server with an unguarded operation never starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from auth.permissions import unguarded_operations
+from schema import accounts, groups
+from schema.extensions import DirectiveLimit, ErrorCodes, OperationState, StaffOnlyIntrospection
+from settings import Settings, get_settings
+
+MAX_DEPTH = 10
+MAX_ALIASES = 15
+MAX_TOKENS = 2000
+CACHE_SIZE = 256
+
+Query = merge_types("Query", (accounts.Query, groups.Query))
+Mutation = merge_types("Mutation", (accounts.Mutation, groups.Mutation))
+
+
+class HavenSchema(strawberry.Schema):
+    """Strawberry's schema, minus its logging of every error.
+
+    Refusals are answers, not faults; ``ErrorCodes`` logs the unexpected ones.
+    """
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
+        return None
+
+
+class UnguardedOperationError(RuntimeError):
+    """A root operation has neither a permission directive nor ``@public``."""
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        ErrorCodes,
+        OperationState,
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: AddValidationRules([DirectiveLimit]),
+    ]
+    if not settings.introspection:
+        extensions.append(StaffOnlyIntrospection)
+    extensions += [
+        lambda: ParserCache(maxsize=CACHE_SIZE),
+        lambda: ValidationCache(maxsize=CACHE_SIZE),
+    ]
+    schema = HavenSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(auto_camel_case=True),
+    )
+    if missing := unguarded_operations(schema):
+        raise UnguardedOperationError(
+            "every root operation needs a permission directive or @public: " + ", ".join(missing)
+        )
+    return schema
+
+
+def printed_schema() -> str:
+    """The SDL as checked in at ``schema.graphql``."""
+    return build_schema(get_settings()).as_str() + "\n"

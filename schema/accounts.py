@@ -1,0 +1,116 @@
+"""Profiles, signing in and out."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from auth.identity import Viewer
+from auth.permissions import HasRole, IsAuthenticated, IsSelf, RoleType, guard, public
+from models import Role
+from models import User as UserModel
+from resolvers import accounts
+
+
+@strawberry.type(description="A person, as other people may see them: by profile name.")
+class User:
+    id: strawberry.ID
+    profile_name: str
+    role: RoleType  # type: ignore[valid-type]
+    user_id: strawberry.Private[int]
+    stored_email: strawberry.Private[str]
+
+    @classmethod
+    def from_model(cls, user: UserModel) -> User:
+        return cls(
+            id=strawberry.ID(str(user.id)),
+            profile_name=user.profile_name,
+            role=user.role,
+            user_id=user.id,
+            stored_email=user.email,
+        )
+
+    @strawberry.field(
+        description="Where Haven writes to this person.",
+        extensions=guard(IsSelf(), HasRole(Role.ONLINE_MANAGER)),
+    )
+    def email(self) -> str | None:
+        return self.stored_email
+
+    @strawberry.field(
+        description="A facilitator's British Psychological Society registration.",
+        extensions=guard(IsSelf(), HasRole(Role.ONLINE_MANAGER)),
+    )
+    async def bps_registration_number(self, info: Info) -> str | None:
+        details = await info.context.loaders.staff_details.load(self.user_id)
+        return details.bps_registration_number if details else None
+
+
+@strawberry.type(description="A fresh sign-in: keep the refresh token secret.")
+class AuthPayload:
+    access_token: str
+    refresh_token: str
+    user: User
+
+    @classmethod
+    def from_signed_in(cls, signed_in: accounts.SignedIn) -> AuthPayload:
+        return cls(
+            access_token=signed_in.access_token,
+            refresh_token=signed_in.refresh_token,
+            user=User.from_model(signed_in.user),
+        )
+
+
+@strawberry.input
+class RegisterInput:
+    email: str
+    password: str
+    profile_name: str
+
+
+def signed_in_user(viewer: Viewer) -> int:
+    assert viewer.user_id is not None, "guarded by @isAuthenticated"
+    return viewer.user_id
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The signed-in person.", extensions=guard(IsAuthenticated()))
+    async def me(self, info: Info) -> User | None:
+        user = await accounts.get_user(signed_in_user(info.context.viewer))
+        return User.from_model(user)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Create a member's profile and sign in.", extensions=public())
+    async def register(self, info: Info, input: RegisterInput) -> AuthPayload | None:
+        user = await accounts.do_create_user(input.email, input.password, input.profile_name)
+        signed_in = await accounts.start_signed_in(info.context.settings, user)
+        return AuthPayload.from_signed_in(signed_in)
+
+    @strawberry.mutation(description="Sign in with e-mail and password.", extensions=public())
+    async def login(self, info: Info, email: str, password: str) -> AuthPayload | None:
+        context = info.context
+        signed_in = await accounts.do_sign_in(
+            context.settings, email, password, context.client_address
+        )
+        return AuthPayload.from_signed_in(signed_in)
+
+    @strawberry.mutation(
+        description="Trade a refresh token for a new access token and the next refresh token.",
+        extensions=public(),
+    )
+    async def refresh_token(self, info: Info, token: str) -> AuthPayload | None:
+        return AuthPayload.from_signed_in(await accounts.do_refresh(info.context.settings, token))
+
+    @strawberry.mutation(
+        description=(
+            "Sign out: revokes the given refresh token's sign-in, or every sign-in when none "
+            "is given. Access tokens already issued lapse within minutes."
+        ),
+        extensions=guard(IsAuthenticated()),
+    )
+    async def logout(self, info: Info, refresh_token: str | None = None) -> bool | None:
+        await accounts.do_sign_out(signed_in_user(info.context.viewer), refresh_token)
+        return True

@@ -1,0 +1,43 @@
+"""What every resolver and permission can reach: the viewer, settings and loaders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+
+from auth.access import GroupRoles, load_group_roles
+from auth.identity import Viewer
+from schema.loaders import Loaders
+from settings import Settings
+
+
+class Context:
+    """The context of one HTTP request, or of one WebSocket connection.
+
+    A WebSocket connection runs many operations over its life, so the caches
+    (loaders, the viewer's group roles) are renewed at the start of each operation
+    by ``OperationState``: a membership ended a minute ago must not still count.
+    """
+
+    def __init__(self, request: Request | WebSocket, settings: Settings, viewer: Viewer) -> None:
+        self.request = request
+        self.settings = settings
+        self.viewer = viewer
+        self.connection_params: dict[str, Any] | None = None
+        self.renew()
+
+    def renew(self) -> None:
+        self.loaders = Loaders()
+        self._group_roles: GroupRoles | None = None
+
+    @property
+    def client_address(self) -> str:
+        client = self.request.client
+        return client.host if client else "unknown"
+
+    async def group_roles(self) -> GroupRoles:
+        if self._group_roles is None:
+            self._group_roles = await load_group_roles(self.viewer.user_id)
+        return self._group_roles

@@ -1,0 +1,144 @@
+"""Settings, read once from the environment.
+
+Development works with no environment at all: a SQLite file under ``data/``, the
+in-process ``memory://`` broadcaster and well-known development secrets. Production
+mode (``HAVEN_ENV=production``) refuses to start on any of those secrets, because a
+secret printed in a public repository protects nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_DATABASE_URL = f"sqlite://{ROOT / 'data' / 'haven.sqlite3'}"
+
+# Public on purpose: good enough for a laptop, refused in production.
+DEVELOPMENT_JWT_SECRET = "haven-development-jwt-secret-do-not-use-in-production"
+DEVELOPMENT_GP_DETAILS_KEY = "aGF2ZW4tZGV2ZWxvcG1lbnQtZ3Ata2V5LTMyLWJ5dGU="
+
+MIN_JWT_SECRET_BYTES = 32  # HS256 wants a key at least as long as its output (RFC 7518).
+
+
+class SettingsError(RuntimeError):
+    """The environment describes a service that must not start."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    database_url: str
+    broadcast_url: str
+    jwt_secret: str
+    gp_details_keys: tuple[str, ...]
+    host: str
+    port: int
+    allowed_origins: tuple[str, ...]
+    introspection: bool
+    jwt_issuer: str = "haven"
+    jwt_audience: str = "haven-api"
+    access_token_seconds: int = 15 * 60
+    refresh_token_seconds: int = 30 * 24 * 3600
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+
+def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
+    """Build the settings from ``environ`` and refuse the combinations that are unsafe."""
+    env = environ.get("HAVEN_ENV", "development")
+    if env not in ("development", "production"):
+        raise SettingsError(f"HAVEN_ENV must be 'development' or 'production', not {env!r}")
+    production = env == "production"
+
+    jwt_secret = environ.get("JWT_SECRET", DEVELOPMENT_JWT_SECRET)
+    gp_keys = tuple(
+        key.strip()
+        for key in environ.get("GP_DETAILS_KEY", DEVELOPMENT_GP_DETAILS_KEY).split(",")
+        if key.strip()
+    )
+    if len(jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
+        raise SettingsError(f"JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes long")
+    if not gp_keys:
+        raise SettingsError("GP_DETAILS_KEY must name at least one key")
+    for key in gp_keys:
+        _check_fernet_key(key)
+    if production:
+        if jwt_secret == DEVELOPMENT_JWT_SECRET:
+            raise SettingsError("production refuses the development JWT_SECRET: set your own")
+        if DEVELOPMENT_GP_DETAILS_KEY in gp_keys:
+            raise SettingsError("production refuses the development GP_DETAILS_KEY: set your own")
+
+    port_text = environ.get("PORT", "8000")
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise SettingsError(f"PORT must be a TCP port number, not {port_text!r}")
+
+    introspection_default = "staff" if production else "on"
+    introspection = environ.get("HAVEN_INTROSPECTION", introspection_default)
+    if introspection not in ("on", "staff"):
+        raise SettingsError("HAVEN_INTROSPECTION must be 'on' or 'staff'")
+
+    return Settings(
+        env=env,
+        database_url=environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+        broadcast_url=environ.get("BROADCAST_URL", "memory://"),
+        jwt_secret=jwt_secret,
+        gp_details_keys=gp_keys,
+        host=environ.get("HOST", "127.0.0.1"),
+        port=int(port_text),
+        allowed_origins=tuple(
+            origin.strip()
+            for origin in environ.get("HAVEN_ALLOWED_ORIGINS", "").split(",")
+            if origin.strip()
+        ),
+        introspection=introspection == "on",
+    )
+
+
+def _check_fernet_key(key: str) -> None:
+    try:
+        raw = base64.urlsafe_b64decode(key.encode())
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise SettingsError(
+            "each GP_DETAILS_KEY must be 32 url-safe base64 bytes "
+            "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())')"
+        )
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    """The Tortoise ORM configuration: one app, its models and its migrations."""
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            "haven": {
+                "models": ["models"],
+                "migrations": "migrations",
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The settings of this process, read on first use (so a bad one fails loudly there)."""
+    return load_settings()
+
+
+def __getattr__(name: str) -> Any:
+    # ``settings.TORTOISE_ORM`` is what Tortoise's own command line reads (pyproject.toml).
+    if name == "TORTOISE_ORM":
+        return tortoise_config(get_settings().database_url)
+    raise AttributeError(name)

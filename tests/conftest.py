@@ -1,0 +1,215 @@
+"""A real Haven server for the whole test session, and a clean database for each test.
+
+The server is uvicorn serving ``app.create_app`` on a free loopback port, in the
+session's event loop, so tests talk HTTP and WebSocket to it over the wire and may
+also read the database directly to check what a request changed.
+
+``DATABASE_URL`` and ``BROADCAST_URL`` choose the backends as they do for the
+service: unset, a SQLite file and ``memory://``. A PostgreSQL URL names a server:
+the session creates a fresh database on it and drops it afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import uvicorn
+from tortoise import connections
+
+from app import create_app
+from auth.tokens import issue_access_token
+from models import Group, Membership, Need, Role, User
+from models.database import migrate_database
+from resolvers.accounts import do_create_user
+from settings import Settings, load_settings
+
+PASSWORD = "correct horse battery"
+TEST_ENV = {
+    "JWT_SECRET": "test-secret-that-is-long-enough-for-hs256-keys",
+    "HAVEN_ALLOWED_ORIGINS": "https://app.haven.example",
+}
+TABLES = [
+    "sign_in_attempts",
+    "refresh_tokens",
+    "memberships",
+    "groups",
+    "needs",
+    "staff_details",
+    "users",
+]
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith(("postgres://", "postgresql://")):
+        yield f"sqlite://{tmp_path_factory.mktemp('db') / 'haven.sqlite3'}"
+        return
+    name = f"haven_test_{uuid.uuid4().hex[:12]}"
+    server, _, _ = base.rpartition("/")
+    asyncio.run(_admin(base, f'CREATE DATABASE "{name}"'))
+    yield f"{server}/{name}"
+    asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _admin(url: str, statement: str) -> None:
+    connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return load_settings(
+        {
+            **TEST_ENV,
+            "DATABASE_URL": database_url,
+            "BROADCAST_URL": os.environ.get("BROADCAST_URL", "memory://"),
+        }
+    )
+
+
+@dataclass
+class Server:
+    url: str
+    settings: Settings
+
+    @property
+    def ws_url(self) -> str:
+        return self.url.replace("http://", "ws://") + "/graphql"
+
+
+@pytest.fixture(scope="session")
+async def server(settings: Settings) -> AsyncIterator[Server]:
+    await migrate_database(settings.database_url)
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        ws_max_size=64 * 1024,
+        ws_per_message_deflate=False,
+    )
+    uvicorn_server = uvicorn.Server(config)
+    task = asyncio.create_task(uvicorn_server.serve())
+    while not uvicorn_server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    port = uvicorn_server.servers[0].sockets[0].getsockname()[1]
+    yield Server(f"http://127.0.0.1:{port}", settings)
+    uvicorn_server.should_exit = True
+    await task
+
+
+@pytest.fixture(autouse=True)
+async def clean_database(server: Server) -> AsyncIterator[None]:
+    yield
+    connection = connections.get("default")
+    if server.settings.database_url.startswith("sqlite"):
+        for table in TABLES:
+            await connection.execute_script(f'DELETE FROM "{table}"')
+    else:
+        await connection.execute_script(
+            "TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + " RESTART IDENTITY CASCADE"
+        )
+
+
+class GraphQLClient:
+    """Posts GraphQL to the test server the way an app would."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def __call__(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture
+async def http(server: Server) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def gql(http: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(http)
+
+
+@dataclass
+class Person:
+    user: User
+    token: str
+
+    @property
+    def id(self) -> str:
+        return str(self.user.id)
+
+
+class People:
+    """Makes signed-in people of any role, straight in the database."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.count = 0
+
+    async def __call__(self, role: Role = Role.MEMBER, name: str | None = None) -> Person:
+        self.count += 1
+        name = name or f"{role.value.title().replace('_', ' ')} {self.count}"
+        user = await do_create_user(
+            f"person{self.count}@example.org",
+            PASSWORD,
+            name,
+            role,
+            f"BPS-{self.count:06d}" if role == Role.FACILITATOR else None,
+        )
+        return Person(user, issue_access_token(self.settings, user))
+
+
+@pytest.fixture
+def person(settings: Settings) -> People:
+    return People(settings)
+
+
+async def make_group(
+    facilitator: Person, name: str = "Tuesday group", need: str = "Living with cancer", **fields: Any
+) -> Group:
+    need_row, _ = await Need.get_or_create(name=need)
+    return await Group.create(
+        name=name,
+        need=need_row,
+        facilitator=facilitator.user,
+        weekday=fields.pop("weekday", 1),
+        start_minute=fields.pop("start_minute", 19 * 60),
+        **fields,
+    )
+
+
+async def join(group: Group, member: Person) -> Membership:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    return await Membership.create(
+        group=group, user=member.user, starts_at=now, ends_at=now + timedelta(weeks=12)
+    )
+
+
+ROOT = Path(__file__).resolve().parent.parent
