@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -24,7 +23,8 @@ from strawberry.tools import merge_types
 
 from auth.permissions import unguarded_operations
 from schema import accounts, groups
-from schema.extensions import DirectiveLimit, ErrorCodes, OperationState, StaffOnlyIntrospection
+from schema.errors import HavenSchema
+from schema.extensions import DirectiveLimit, OperationState, StaffOnlyIntrospection
 from settings import Settings, get_settings
 
 MAX_DEPTH = 10
@@ -36,23 +36,12 @@ Query = merge_types("Query", (accounts.Query, groups.Query))
 Mutation = merge_types("Mutation", (accounts.Mutation, groups.Mutation))
 
 
-class HavenSchema(strawberry.Schema):
-    """Strawberry's schema, minus its logging of every error.
-
-    Refusals are answers, not faults; ``ErrorCodes`` logs the unexpected ones.
-    """
-
-    def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
-        return None
-
-
 class UnguardedOperationError(RuntimeError):
     """A root operation has neither a permission directive nor ``@public``."""
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        ErrorCodes,
         OperationState,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),

@@ -1,8 +1,7 @@
-"""Schema extensions: error codes and masking, abuse limits, per-operation state."""
+"""Schema extensions: introspection for staff, the directive limit, per-operation state."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,44 +10,7 @@ from graphql.language import DirectiveNode
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
-from errors import HavenError
-
-logger = logging.getLogger("haven.errors")
-
 MAX_DIRECTIVES = 10
-
-
-class ErrorCodes(SchemaExtension):
-    """Give every error a machine-readable ``extensions.code``; mask the unexpected ones.
-
-    Our own refusals (``HavenError``) pass through with their code. Anything else
-    raised while resolving is a bug: it is logged with its traceback and the client
-    sees only "Unexpected error." with ``INTERNAL_SERVER_ERROR``.
-    """
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and getattr(result, "errors", None):
-            result.errors = [self._coded(error) for error in result.errors]
-
-    def _coded(self, error: GraphQLError) -> GraphQLError:
-        original = error.original_error
-        if isinstance(original, HavenError):
-            error.extensions = {**(error.extensions or {}), "code": original.code}
-            return error
-        if original is not None and not isinstance(original, GraphQLError):
-            logger.error("unexpected error in %s", error.path, exc_info=original)
-            return GraphQLError(
-                "Unexpected error.",
-                nodes=error.nodes,
-                path=error.path,
-                extensions={"code": "INTERNAL_SERVER_ERROR"},
-            )
-        if not (error.extensions or {}).get("code"):
-            code = "GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT"
-            error.extensions = {**(error.extensions or {}), "code": code}
-        return error
 
 
 class StaffOnlyIntrospection(SchemaExtension):

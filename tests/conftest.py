@@ -34,7 +34,7 @@ from settings import Settings, load_settings
 
 PASSWORD = "correct horse battery"
 TEST_ENV = {
-    "JWT_SECRET": "test-secret-that-is-long-enough-for-hs256-keys",
+    "JWT_SECRET": "test-secret-" + "x" * 64,
     "HAVEN_ALLOWED_ORIGINS": "https://app.haven.example",
 }
 TABLES = [
@@ -190,7 +190,10 @@ def person(settings: Settings) -> People:
 
 
 async def make_group(
-    facilitator: Person, name: str = "Tuesday group", need: str = "Living with cancer", **fields: Any
+    facilitator: Person,
+    name: str = "Tuesday group",
+    need: str = "Living with cancer",
+    **fields: Any,
 ) -> Group:
     need_row, _ = await Need.get_or_create(name=need)
     return await Group.create(

@@ -117,9 +117,7 @@ async def test_a_reused_refresh_token_revokes_its_whole_family(gql, person):
 async def test_logout_revokes_that_sign_in_only(gql, person):
     member = await person()
     phone = (await gql(LOGIN, {"email": member.user.email, "password": PASSWORD}))["data"]["login"]
-    laptop = (await gql(LOGIN, {"email": member.user.email, "password": PASSWORD}))["data"][
-        "login"
-    ]
+    laptop = (await gql(LOGIN, {"email": member.user.email, "password": PASSWORD}))["data"]["login"]
 
     result = await gql(
         "mutation ($t: String) { logout(refreshToken: $t) }",

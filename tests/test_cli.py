@@ -1,0 +1,81 @@
+"""The ``haven`` command as an operator runs it, against a database of its own."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+HAVEN = str(Path(sys.executable).parent / "haven")
+
+
+def haven(*args: str, database: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BROADCAST_URL")}
+    environ.update(DATABASE_URL=f"sqlite://{database}", **env)
+    return subprocess.run(
+        [HAVEN, *args], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_export_schema_prints_the_checked_in_schema(tmp_path):
+    printed = haven("export-schema", database=tmp_path / "h.sqlite3")
+
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout == (ROOT / "schema.graphql").read_text()
+
+
+def test_migrate_seed_and_create_staff(tmp_path):
+    database = tmp_path / "haven.sqlite3"
+
+    migrated = haven("migrate", database=database)
+    seeded = haven("seed-demo", database=database)
+    seeded_again = haven("seed-demo", database=database)
+    created = haven(
+        "create-user",
+        "--email=new.facilitator@example.org",
+        "--password=a long enough password",
+        "--profile-name=Dr New",
+        "--role=FACILITATOR",
+        "--bps-number=BPS-999999",
+        database=database,
+    )
+
+    assert migrated.returncode == 0, migrated.stderr
+    assert "demo data seeded" in seeded.stdout
+    assert "manager@haven.example" in seeded.stdout
+    assert "demo data seeded" not in seeded_again.stdout
+    assert created.returncode == 0, created.stderr
+    rows = sqlite3.connect(database).execute(
+        "SELECT u.role, s.bps_registration_number FROM users u "
+        "JOIN staff_details s ON s.user_id = u.id WHERE u.email = 'new.facilitator@example.org'"
+    )
+    assert rows.fetchall() == [("FACILITATOR", "BPS-999999")]
+    groups = sqlite3.connect(database).execute("SELECT count(*) FROM groups").fetchone()
+    assert groups == (4,)
+
+
+def test_create_user_refuses_a_weak_password(tmp_path):
+    database = tmp_path / "haven.sqlite3"
+    haven("migrate", database=database)
+
+    refused = haven(
+        "create-user",
+        "--email=x@example.org",
+        "--password=short",
+        "--profile-name=Xavier",
+        database=database,
+    )
+
+    assert refused.returncode != 0
+    assert "at least 10 characters" in refused.stderr
+
+
+def test_production_refuses_default_secrets_loudly(tmp_path):
+    refused = haven("migrate", database=tmp_path / "h.sqlite3", HAVEN_ENV="production")
+
+    assert refused.returncode != 0
+    assert "refuses the development JWT_SECRET" in refused.stderr

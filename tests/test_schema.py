@@ -1,0 +1,75 @@
+"""The printed schema is the code's, and no root operation goes unguarded."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import strawberry
+
+from auth.permissions import IsAuthenticated, guard, public
+from schema import UnguardedOperationError, build_schema, printed_schema
+from tests.conftest import ROOT
+
+DIRECTIVES = {
+    "public",
+    "isAuthenticated",
+    "hasRole",
+    "isSelf",
+    "isGroupMember",
+    "isGroupFacilitator",
+}
+
+
+def test_schema_graphql_is_what_the_code_prints():
+    checked_in = (ROOT / "schema.graphql").read_text()
+
+    assert checked_in == printed_schema(), "run `make schema` and commit schema.graphql"
+
+
+def test_every_permission_directive_is_declared_and_used():
+    sdl = printed_schema()
+
+    declared = set(re.findall(r"^directive @(\w+)", sdl, re.MULTILINE))
+    fields = "\n".join(line for line in sdl.splitlines() if not line.startswith("directive"))
+    used = set(re.findall(r" @(\w+)", fields))
+    assert declared == DIRECTIVES
+    assert used == DIRECTIVES
+
+
+def test_every_root_operation_carries_a_guard_or_public():
+    sdl = printed_schema()
+    roots = re.findall(r"^type (Query|Mutation|Subscription) \{(.*?)^\}", sdl, re.M | re.S)
+
+    for _, body in roots:
+        for line in body.splitlines():
+            line = line.strip()
+            if line and not line.startswith('"') and re.match(r"\w+[(:]", line):
+                assert " @" in line, f"unguarded root operation: {line}"
+
+
+def test_a_schema_with_an_unguarded_operation_is_refused(settings, monkeypatch):
+    @strawberry.type
+    class Leaky:
+        @strawberry.field
+        def secrets(self) -> str:
+            return "everything"
+
+        @strawberry.field(extensions=public())
+        def fine(self) -> str:
+            return "ok"
+
+        @strawberry.field(extensions=guard(IsAuthenticated()))
+        def guarded(self) -> str:
+            return "ok"
+
+    import schema as schema_module
+
+    monkeypatch.setattr(
+        schema_module, "Query", strawberry.tools.merge_types("Query", (schema_module.Query, Leaky))
+    )
+
+    with pytest.raises(UnguardedOperationError, match=r"Query\.secrets") as refused:
+        build_schema(settings)
+    assert "fine" not in str(refused.value)
+    assert "guarded" not in str(refused.value)

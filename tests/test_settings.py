@@ -1,0 +1,64 @@
+"""Settings: safe for a laptop with nothing set, loud about what production must not run on."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from settings import DEVELOPMENT_GP_DETAILS_KEY, SettingsError, load_settings
+
+SECRET = "s" * 40
+KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
+
+
+def test_development_needs_no_environment():
+    settings = load_settings({})
+
+    assert settings.env == "development"
+    assert settings.database_url.startswith("sqlite://")
+    assert settings.database_url.endswith("data/haven.sqlite3")
+    assert settings.broadcast_url == "memory://"
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+
+
+def test_production_starts_with_its_own_secrets():
+    settings = load_settings(
+        {"HAVEN_ENV": "production", "JWT_SECRET": SECRET, "GP_DETAILS_KEY": KEY, "PORT": "9000"}
+    )
+
+    assert settings.production
+    assert settings.port == 9000
+    assert not settings.introspection
+
+
+@pytest.mark.parametrize(
+    ("environ", "complaint"),
+    [
+        ({"HAVEN_ENV": "production", "GP_DETAILS_KEY": KEY}, "development JWT_SECRET"),
+        ({"HAVEN_ENV": "production", "JWT_SECRET": SECRET}, "development GP_DETAILS_KEY"),
+        (
+            {
+                "HAVEN_ENV": "production",
+                "JWT_SECRET": SECRET,
+                "GP_DETAILS_KEY": f"{KEY},{DEVELOPMENT_GP_DETAILS_KEY}",
+            },
+            "development GP_DETAILS_KEY",
+        ),
+        ({"JWT_SECRET": "short"}, "at least 32 bytes"),
+        ({"GP_DETAILS_KEY": "not-a-key"}, "32 url-safe base64 bytes"),
+        ({"HAVEN_ENV": "staging"}, "HAVEN_ENV"),
+        ({"PORT": "eighty"}, "PORT"),
+    ],
+)
+def test_unsafe_or_malformed_settings_refuse_to_load(environ, complaint):
+    with pytest.raises(SettingsError, match=complaint):
+        load_settings(environ)
+
+
+def test_gp_details_keys_rotate_newest_first():
+    older = base64.urlsafe_b64encode(b"o" * 32).decode()
+
+    settings = load_settings({"GP_DETAILS_KEY": f"{KEY}, {older}"})
+
+    assert settings.gp_details_keys == (KEY, older)

@@ -1,0 +1,81 @@
+"""Access tokens that must not be honoured: expired, forged, unsigned, for someone else."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+
+from auth.tokens import issue_access_token
+
+ME = "{ me { profileName } }"
+
+
+def claims_for(person, settings, **changes):
+    now = datetime.now(UTC)
+    claims = {
+        "sub": person.id,
+        "role": "MEMBER",
+        "iat": now,
+        "exp": now + timedelta(minutes=5),
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+    }
+    claims.update(changes)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+async def test_a_valid_token_is_honoured(gql, person, settings):
+    member = await person(name="Valid")
+    token = jwt.encode(claims_for(member, settings), settings.jwt_secret, algorithm="HS256")
+
+    result = await gql(ME, token=token)
+
+    assert result["data"]["me"] == {"profileName": "Valid"}
+
+
+async def test_an_expired_token_is_refused_with_a_reason(gql, person, settings):
+    member = await person()
+    long_ago = datetime.now(UTC) - timedelta(hours=1)
+    token = issue_access_token(settings, member.user, now=long_ago)
+
+    result = await gql(ME, token=token)
+
+    assert result["data"]["me"] is None
+    assert result["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert "expired" in result["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        pytest.param(lambda c, s: jwt.encode(c, "another-secret-" * 4, "HS256"), id="wrong-key"),
+        pytest.param(lambda c, s: jwt.encode(c, None, algorithm="none"), id="alg-none"),
+        pytest.param(
+            lambda c, s: jwt.encode({**c, "aud": "elsewhere"}, s.jwt_secret, "HS256"),
+            id="wrong-audience",
+        ),
+        pytest.param(
+            lambda c, s: jwt.encode({**c, "iss": "elsewhere"}, s.jwt_secret, "HS256"),
+            id="wrong-issuer",
+        ),
+        pytest.param(
+            lambda c, s: jwt.encode({k: v for k, v in c.items() if k != "exp"}, s.jwt_secret),
+            id="no-expiry",
+        ),
+        pytest.param(
+            lambda c, s: jwt.encode({**c, "role": "ONLINE_MANAGER"}, s.jwt_secret, "HS512"),
+            id="other-algorithm",
+        ),
+        pytest.param(lambda c, s: "not.a.token", id="garbage"),
+    ],
+)
+async def test_a_forged_or_malformed_token_is_refused(gql, person, settings, forge):
+    member = await person()
+    token = forge(claims_for(member, settings), settings)
+
+    result = await gql(ME, token=token)
+
+    assert result["data"]["me"] is None
+    assert result["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
