@@ -160,3 +160,34 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.hub = hub
     return app
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Starlette, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """Serve ``app`` with uvicorn on a free port of ``host`` in this event loop; yield its URL.
+
+    For tests and benchmarks, which drive a real server over the wire from the same loop.
+    """
+    import uvicorn
+
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=host,
+            port=0,
+            log_level="warning",
+            ws_max_size=MAX_BODY_BYTES,
+            ws_per_message_deflate=False,
+        )
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # start-up failed: raise its error
+        await asyncio.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        await task

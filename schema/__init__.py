@@ -41,12 +41,17 @@ class UnguardedOperationError(RuntimeError):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    # The limiters' rule classes are made once: the validation cache is keyed by the
+    # rules, so fresh classes per request would make every request miss it.
+    rules = [
+        *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+        DirectiveLimit,
+    ]
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         OperationState,
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: AddValidationRules([DirectiveLimit]),
+        lambda: AddValidationRules(rules),
     ]
     if not settings.introspection:
         extensions.append(StaffOnlyIntrospection)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from starlette.requests import Request
@@ -30,7 +31,7 @@ class Context:
 
     def renew(self) -> None:
         self.loaders = Loaders()
-        self._group_roles: GroupRoles | None = None
+        self._group_roles: asyncio.Future[GroupRoles] | None = None
 
     @property
     def client_address(self) -> str:
@@ -38,6 +39,7 @@ class Context:
         return client.host if client else "unknown"
 
     async def group_roles(self) -> GroupRoles:
+        """The viewer's groups, loaded once however many fields ask at the same moment."""
         if self._group_roles is None:
-            self._group_roles = await load_group_roles(self.viewer.user_id)
-        return self._group_roles
+            self._group_roles = asyncio.ensure_future(load_group_roles(self.viewer.user_id))
+        return await self._group_roles

@@ -22,10 +22,9 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-import uvicorn
 from tortoise import connections
 
-from app import create_app
+from app import create_app, serving
 from auth.tokens import issue_access_token
 from models import Group, Membership, Need, Role, User
 from models.database import migrate_database
@@ -93,24 +92,8 @@ class Server:
 @pytest.fixture(scope="session")
 async def server(settings: Settings) -> AsyncIterator[Server]:
     await migrate_database(settings.database_url)
-    config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=0,
-        log_level="warning",
-        ws_max_size=64 * 1024,
-        ws_per_message_deflate=False,
-    )
-    uvicorn_server = uvicorn.Server(config)
-    task = asyncio.create_task(uvicorn_server.serve())
-    while not uvicorn_server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    port = uvicorn_server.servers[0].sockets[0].getsockname()[1]
-    yield Server(f"http://127.0.0.1:{port}", settings)
-    uvicorn_server.should_exit = True
-    await task
+    async with serving(create_app(settings)) as url:
+        yield Server(url, settings)
 
 
 @pytest.fixture(autouse=True)
