@@ -23,6 +23,7 @@ from strawberry.types.unset import UnsetType
 
 from auth.identity import ANONYMOUS, bearer_token, token_from_connection_params, viewer_from_token
 from models.database import close_database, database_is_ready, open_database
+from resolvers.places import settle
 from schema import build_schema
 from schema.context import Context
 from settings import Settings, load_settings
@@ -34,6 +35,7 @@ MAX_BODY_BYTES = 64 * 1024
 CONNECTION_INIT_SECONDS = 10
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 5
 TOKEN_EXPIRED_CLOSE_CODE = 4401
+SETTLE_SECONDS = 60
 GC_THRESHOLDS = (50_000, 20, 20)  # CPython's default first threshold is 2,000 (700 before 3.13)
 
 
@@ -127,6 +129,20 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
 
 
+async def keep_places_settled(every_seconds: float = SETTLE_SECONDS) -> None:
+    """Lapse offers and end finished terms as time passes, passing places on.
+
+    Reads never depend on this (an expired offer or term stops counting at once);
+    it performs what follows: the status changes, the messages, the next offers.
+    """
+    while True:
+        try:
+            await settle()
+        except Exception:  # keep settling: one failed round must not stop the next
+            logger.exception("settling places failed")
+        await asyncio.sleep(every_seconds)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     view = HavenGraphQL(settings)
@@ -141,9 +157,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         gc.collect()
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
+        settling = asyncio.create_task(keep_places_settled())
         try:
             yield
         finally:
+            settling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await settling
             await hub.disconnect()
             await close_database()
 

@@ -1,4 +1,4 @@
-"""The ``haven`` command: serve, migrate, seed demo data, create users, print the schema."""
+"""The ``haven`` command: serve, migrate, seed demo data, create users, purge, print the schema."""
 
 from __future__ import annotations
 
@@ -76,6 +76,21 @@ def create_user(args: argparse.Namespace) -> None:
     with_database(work)
 
 
+def purge_expired(args: argparse.Namespace) -> None:
+    from resolvers.retention import GP_DETAILS_KEPT_FOR, do_purge_expired
+
+    async def work() -> None:
+        report = await do_purge_expired(dry_run=args.dry_run)
+        verb = "would erase" if args.dry_run else "erased"
+        days = GP_DETAILS_KEPT_FOR.days
+        print(f"GP details unused for {days} days: {verb} {len(report)} profiles' details")
+        for erased in report:
+            ids = ", ".join(map(str, erased.application_ids))
+            print(f"  user {erased.user_id}: applications {ids}")
+
+    with_database(work)
+
+
 def export_schema(args: argparse.Namespace) -> None:
     from schema import printed_schema
 
@@ -106,6 +121,12 @@ def parser() -> argparse.ArgumentParser:
     )
     command.add_argument("--bps-number", help="a facilitator's BPS registration number")
     command.set_defaults(run=create_user)
+
+    command = commands.add_parser(
+        "purge-expired", help="erase GP details two years after their profile's last use"
+    )
+    command.add_argument("--dry-run", action="store_true", help="report, erase nothing")
+    command.set_defaults(run=purge_expired)
 
     commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(
         run=export_schema

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from tortoise.queryset import QuerySet
 
-from models import Group, Membership
+from models import Application, Group, Membership
 
 
 def current_memberships(now: datetime | None = None) -> QuerySet[Membership]:
@@ -46,3 +46,25 @@ async def load_group_roles(user_id: int | None) -> GroupRoles:
     )
     facilitates = await Group.filter(facilitator_id=user_id).values_list("id", flat=True)
     return GroupRoles(frozenset(member_of), frozenset(facilitates))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a guarded operation is about: whose it is and which group it concerns.
+
+    Permission directives read ``user_id`` (for ``@isSelf``) and ``group_id`` (for
+    the group directives) from it, as they would from a parent object.
+    """
+
+    user_id: int | None
+    group_id: int | None
+
+
+async def application_subject(application_id: int) -> Subject | None:
+    row = await Application.filter(id=application_id).values("applicant_id", "group_id")
+    return Subject(row[0]["applicant_id"], row[0]["group_id"]) if row else None
+
+
+async def membership_subject(membership_id: int) -> Subject | None:
+    row = await Membership.filter(id=membership_id).values("user_id", "group_id")
+    return Subject(row[0]["user_id"], row[0]["group_id"]) if row else None

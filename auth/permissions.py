@@ -10,7 +10,7 @@ with no guard at all is a mistake, and ``unguarded_operations`` finds it.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import strawberry
@@ -20,7 +20,8 @@ from strawberry.schema_directive import Location
 from strawberry.types import Info
 from strawberry.types.base import StrawberryObjectDefinition
 
-from errors import BadUserInput, Forbidden, Unauthenticated
+from auth.access import Subject
+from errors import BadUserInput, Forbidden, NotFound, Unauthenticated
 from models import Role
 
 RoleType = strawberry.enum(Role, name="Role", description="What a person does in Haven.")
@@ -150,13 +151,38 @@ class IsGroupFacilitator(BasePermission):
         return (await info.context.group_roles()).is_facilitator(group_id)
 
 
-class Guard(PermissionExtension):
-    """A ``PermissionExtension`` whose permissions are alternatives rather than all required."""
+SubjectLoader = Callable[[dict[str, Any]], Awaitable[Subject | None]]
 
-    def __init__(self, permissions: Iterable[BasePermission]) -> None:
+
+def subject_from(
+    load: Callable[[int], Awaitable[Subject | None]], argument: str, what: str
+) -> SubjectLoader:
+    """Find what a root operation is about from its id ``argument``, with ``load``."""
+
+    async def subject(kwargs: dict[str, Any]) -> Subject | None:
+        found = await load(parse_id(kwargs[argument], argument))
+        if found is None:
+            raise NotFound(f"No such {what}.")
+        return found
+
+    return subject
+
+
+class Guard(PermissionExtension):
+    """A ``PermissionExtension`` whose permissions are alternatives rather than all required.
+
+    A root operation about one object (``application(id)``) has no parent for the
+    permissions to look at: its ``subject`` loader finds the object's owner and
+    group, and the permissions judge that instead.
+    """
+
+    def __init__(
+        self, permissions: Iterable[BasePermission], subject: SubjectLoader | None = None
+    ) -> None:
         super().__init__(permissions=list(permissions), use_directives=True)
         if not self.permissions:
             raise ValueError("a guard needs at least one permission")
+        self.subject = subject
 
     @property
     def supports_sync(self) -> bool:  # type: ignore[override]
@@ -168,8 +194,11 @@ class Guard(PermissionExtension):
     async def resolve_async(
         self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any
     ) -> Any:
+        judged = source
+        if self.subject is not None and info.context.viewer.is_authenticated:
+            judged = await self.subject(kwargs)
         for permission in self.permissions:
-            if await permission.has_permission(source, info, **kwargs) is True:
+            if await permission.has_permission(judged, info, **kwargs) is True:
                 break
         else:
             viewer = info.context.viewer
@@ -182,9 +211,9 @@ class Guard(PermissionExtension):
         return result
 
 
-def guard(*permissions: BasePermission) -> list[Guard]:
+def guard(*permissions: BasePermission, subject: SubjectLoader | None = None) -> list[Guard]:
     """The ``extensions=`` of a guarded field: ``strawberry.field(extensions=guard(...))``."""
-    return [Guard(permissions)]
+    return [Guard(permissions, subject)]
 
 
 def public() -> list[Guard]:

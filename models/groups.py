@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import time
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
 
 from models.accounts import User
+
+if TYPE_CHECKING:
+    from models.applications import Application
 
 MAX_CAPACITY = 8
 SESSION_MINUTES = 60
@@ -78,9 +82,14 @@ class Membership(Model):
     ends_at = fields.DatetimeField()
     extended = fields.BooleanField(default=False)
     ended_at = fields.DatetimeField(null=True)
+    end_reason = fields.CharField(max_length=20, default="")
+    application: fields.ForeignKeyNullableRelation[Application] = fields.ForeignKeyField(
+        "haven.Application", related_name="memberships", null=True, on_delete=fields.SET_NULL
+    )
 
     group_id: int
     user_id: int
+    application_id: int | None
 
     class Meta:
         table = "memberships"

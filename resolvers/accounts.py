@@ -116,6 +116,8 @@ async def start_signed_in(settings: Settings, user: User) -> SignedIn:
 
 async def do_refresh(settings: Settings, token: str) -> SignedIn:
     user, refresh_token = await rotate_refresh_token(settings, token)
+    user.last_signed_in_at = datetime.now(UTC)  # a refresh is a use of the profile
+    await user.save(update_fields=["last_signed_in_at"])
     return SignedIn(user, issue_access_token(settings, user), refresh_token)
 
 

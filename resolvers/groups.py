@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from auth.access import current_memberships
 from errors import BadUserInput, Conflict, NotFound
 from models import GROUP_TIMEZONE, MAX_CAPACITY, Group, Need, Role, User, Weekday
+from resolvers.places import free_places, lock_group, offer_free_places
 
 LONDON = ZoneInfo(GROUP_TIMEZONE)
 
@@ -28,11 +28,6 @@ class GroupDraft:
     start_time: time | None = None
     capacity: int | None = None
     open_for_applications: bool | None = None
-
-
-def places_left(capacity: int, members: int) -> int:
-    """Places a new member could take now."""
-    return max(capacity - members, 0)
 
 
 def next_meeting(weekday: int, start_time: time, now: datetime | None = None) -> datetime:
@@ -115,15 +110,14 @@ async def do_create_group(draft: GroupDraft) -> Group:
 async def do_update_group(group_id: int, draft: GroupDraft) -> Group:
     values = await check_group_draft(draft)
     async with in_transaction():
-        group = await Group.filter(id=group_id).select_for_update().first()
-        if group is None:
-            raise NotFound("No such group.")
+        group = await lock_group(group_id)
         if "capacity" in values:
-            members = await current_memberships().filter(group_id=group_id).count()
-            if values["capacity"] < members:
-                raise Conflict(f"The group has {members} members; capacity cannot be lower.")
+            taken = group.capacity - await free_places(group)
+            if values["capacity"] < taken:
+                raise Conflict(f"{taken} places are taken or offered: capacity cannot be lower.")
         group.update_from_dict(values)
         await group.save()
+        await offer_free_places(group)  # a larger group has room for those waiting
     return group
 
 

@@ -22,7 +22,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from auth.permissions import unguarded_operations
-from schema import accounts, groups
+from schema import accounts, applications, audit, groups, inbox, memberships
 from schema.errors import HavenSchema
 from schema.extensions import DirectiveLimit, OperationState, StaffOnlyIntrospection
 from settings import Settings, get_settings
@@ -32,8 +32,21 @@ MAX_ALIASES = 15
 MAX_TOKENS = 2000
 CACHE_SIZE = 256
 
-Query = merge_types("Query", (accounts.Query, groups.Query))
-Mutation = merge_types("Mutation", (accounts.Mutation, groups.Mutation))
+Query = merge_types(
+    "Query",
+    (
+        accounts.Query,
+        groups.Query,
+        applications.Query,
+        memberships.Query,
+        inbox.Query,
+        audit.Query,
+    ),
+)
+Mutation = merge_types(
+    "Mutation",
+    (accounts.Mutation, groups.Mutation, applications.Mutation, memberships.Mutation),
+)
 
 
 class UnguardedOperationError(RuntimeError):

@@ -9,7 +9,7 @@ from auth.identity import Viewer
 from auth.permissions import HasRole, IsAuthenticated, IsSelf, RoleType, guard, public
 from models import Role
 from models import User as UserModel
-from resolvers import accounts
+from resolvers import accounts, retention
 
 
 @strawberry.type(description="A person, as other people may see them: by profile name.")
@@ -113,4 +113,15 @@ class Mutation:
     )
     async def logout(self, info: Info, refresh_token: str | None = None) -> bool | None:
         await accounts.do_sign_out(signed_in_user(info.context.viewer), refresh_token)
+        return True
+
+    @strawberry.mutation(
+        description=(
+            "Close your own profile: signs you out everywhere, ends your memberships and open "
+            "applications, and starts the two years after which your GP details are erased."
+        ),
+        extensions=guard(IsAuthenticated()),
+    )
+    async def close_profile(self, info: Info) -> bool | None:
+        await retention.do_close_profile(signed_in_user(info.context.viewer))
         return True

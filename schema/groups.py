@@ -19,7 +19,7 @@ from models import GROUP_TIMEZONE, Role
 from models import Group as GroupModel
 from models import Need as NeedModel
 from models import Weekday as WeekdayModel
-from resolvers import groups
+from resolvers import groups, places
 from schema.accounts import User
 
 Weekday = strawberry.enum(WeekdayModel, name="Weekday", description="A day of the week.")
@@ -78,10 +78,16 @@ class Group:
     async def facilitator(self, info: Info) -> User:
         return User.from_model(await info.context.loaders.user.load(self.facilitator_id))
 
-    @strawberry.field(description="Places a new member could take now.")
+    @strawberry.field(description="Places free now: capacity less members and open offers.")
     async def places_left(self, info: Info) -> int:
-        members = await info.context.loaders.member_count.load(self.group_id)
-        return groups.places_left(self.capacity, members)
+        loaders = info.context.loaders
+        members = await loaders.member_count.load(self.group_id)
+        offers = await loaders.open_offer_count.load(self.group_id)
+        return places.places_left(self.capacity, members, offers)
+
+    @strawberry.field(description="How many suitable applicants are waiting for a place.")
+    async def waiting_list_length(self, info: Info) -> int:
+        return len(await info.context.loaders.waiting_list.load(self.group_id))
 
     @strawberry.field(description="When the group next meets (UTC).")
     def next_meeting_at(self) -> datetime:

@@ -7,9 +7,20 @@ from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 from tortoise.functions import Count
+from tortoise.queryset import QuerySet
 
 from auth.access import current_memberships
-from models import Need, StaffDetails, User
+from models import (
+    Application,
+    ApplicationStatus,
+    ApplicationStep,
+    Group,
+    Membership,
+    Need,
+    StaffDetails,
+    User,
+)
+from resolvers.places import open_offers
 
 
 async def _users(ids: Sequence[int]) -> list[User | None]:
@@ -27,16 +38,60 @@ async def _staff_details(user_ids: Sequence[int]) -> list[StaffDetails | None]:
     return [found.get(i) for i in user_ids]
 
 
-async def _member_counts(group_ids: Sequence[int]) -> list[int]:
-    rows = (
-        await current_memberships()
-        .filter(group_id__in=group_ids)
-        .annotate(members=Count("id"))
+async def _groups(ids: Sequence[int]) -> list[Group | None]:
+    found = {group.id: group for group in await Group.filter(id__in=ids)}
+    return [found.get(i) for i in ids]
+
+
+async def _count_by_group(rows: QuerySet, group_ids: Sequence[int]) -> list[int]:
+    counted = (
+        await rows.filter(group_id__in=group_ids)
+        .annotate(n=Count("id"))
         .group_by("group_id")
-        .values("group_id", "members")
+        .values("group_id", "n")
     )
-    counts = {row["group_id"]: row["members"] for row in rows}
+    counts = {row["group_id"]: row["n"] for row in counted}
     return [counts.get(i, 0) for i in group_ids]
+
+
+async def _member_counts(group_ids: Sequence[int]) -> list[int]:
+    return await _count_by_group(current_memberships(), group_ids)
+
+
+async def _open_offer_counts(group_ids: Sequence[int]) -> list[int]:
+    return await _count_by_group(open_offers(), group_ids)
+
+
+async def _waiting_lists(group_ids: Sequence[int]) -> list[list[int]]:
+    """Each group's waiting applications' ids, first in line first."""
+    rows = (
+        await Application.filter(group_id__in=group_ids, status=ApplicationStatus.WAITLISTED)
+        .order_by("suitable_at", "id")
+        .values_list("group_id", "id")
+    )
+    by_group: dict[int, list[int]] = defaultdict(list)
+    for group_id, application_id in rows:
+        by_group[group_id].append(application_id)
+    return [by_group[i] for i in group_ids]
+
+
+async def _steps(application_ids: Sequence[int]) -> list[list[ApplicationStep]]:
+    by_application: dict[int, list[ApplicationStep]] = defaultdict(list)
+    for step in await ApplicationStep.filter(application_id__in=application_ids):
+        by_application[step.application_id].append(step)
+    return [by_application[i] for i in application_ids]
+
+
+async def _memberships_by_application(ids: Sequence[int]) -> list[Membership | None]:
+    found = {m.application_id: m for m in await Membership.filter(application_id__in=ids)}
+    return [found.get(i) for i in ids]
+
+
+async def _memberships_by_user(user_ids: Sequence[int]) -> list[list[Membership]]:
+    by_user: dict[int, list[Membership]] = defaultdict(list)
+    for membership in await Membership.filter(user_id__in=user_ids):
+        by_user[membership.user_id].append(membership)
+    return [by_user[i] for i in user_ids]
 
 
 async def _members(group_ids: Sequence[int]) -> list[list[User]]:
@@ -54,5 +109,11 @@ class Loaders:
         self.user = DataLoader(load_fn=_users)
         self.need = DataLoader(load_fn=_needs)
         self.staff_details = DataLoader(load_fn=_staff_details)
+        self.group = DataLoader(load_fn=_groups)
         self.member_count = DataLoader(load_fn=_member_counts)
+        self.open_offer_count = DataLoader(load_fn=_open_offer_counts)
+        self.waiting_list = DataLoader(load_fn=_waiting_lists)
         self.members = DataLoader(load_fn=_members)
+        self.steps = DataLoader(load_fn=_steps)
+        self.membership_of_application = DataLoader(load_fn=_memberships_by_application)
+        self.memberships_of_user = DataLoader(load_fn=_memberships_by_user)

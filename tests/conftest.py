@@ -37,9 +37,13 @@ TEST_ENV = {
     "HAVEN_ALLOWED_ORIGINS": "https://app.haven.example",
 }
 TABLES = [
+    "audit_log",
+    "personal_messages",
+    "application_steps",
     "sign_in_attempts",
     "refresh_tokens",
     "memberships",
+    "applications",
     "groups",
     "needs",
     "staff_details",

@@ -1,0 +1,31 @@
+"""Personal messages: what staff and the service send to one person, and their replies."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.accounts import User
+
+
+class PersonalMessage(Model):
+    """A message in one person's inbox. ``sender`` is ``None`` for the service itself."""
+
+    id = fields.IntField(primary_key=True)
+    recipient: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "haven.User", related_name="inbox", on_delete=fields.CASCADE
+    )
+    sender: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "haven.User", related_name="sent_messages", null=True, on_delete=fields.SET_NULL
+    )
+    subject = fields.CharField(max_length=200)
+    body = fields.TextField()
+    sent_at = fields.DatetimeField(auto_now_add=True)
+    read_at = fields.DatetimeField(null=True)
+
+    recipient_id: int
+    sender_id: int | None
+
+    class Meta:
+        table = "personal_messages"
+        ordering = ("-id",)

@@ -1,0 +1,94 @@
+"""Keeping personal data no longer than promised, and closing a profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from auth.access import current_memberships
+from auth.tokens import revoke_refresh_tokens
+from models import OPEN_STATUSES, Application, ApplicationStatus, User
+from resolvers.audit import audit
+from resolvers.places import lock_group, offer_free_places
+from resolvers.steps import advance
+
+GP_DETAILS_KEPT_FOR = timedelta(days=2 * 365)
+
+
+@dataclass(frozen=True)
+class Erased:
+    user_id: int
+    application_ids: list[int]
+
+
+def unused_since(cutoff: datetime) -> Q:
+    """Profiles whose last use (closing, or else the last sign-in) was before ``cutoff``."""
+    return (
+        Q(closed_at__lt=cutoff)
+        | Q(closed_at=None, last_signed_in_at__lt=cutoff)
+        | Q(closed_at=None, last_signed_in_at=None, created_at__lt=cutoff)
+    )
+
+
+async def do_purge_expired(now: datetime | None = None, dry_run: bool = False) -> list[Erased]:
+    """Erase GP details kept two years past their profile's last use; say what was erased."""
+    cutoff = (now or datetime.now(UTC)) - GP_DETAILS_KEPT_FOR
+    expired = await User.filter(unused_since(cutoff)).values_list("id", flat=True)
+    rows = await Application.filter(
+        applicant_id__in=list(expired), gp_details__isnull=False
+    ).values_list("applicant_id", "id")
+    by_user: dict[int, list[int]] = {}
+    for user_id, application_id in rows:
+        by_user.setdefault(user_id, []).append(application_id)
+    report = [Erased(user_id, ids) for user_id, ids in sorted(by_user.items())]
+    if not dry_run:
+        async with in_transaction():
+            for erased in report:
+                await Application.filter(id__in=erased.application_ids).update(gp_details=None)
+                await audit(
+                    None,
+                    "GP_DETAILS_ERASED",
+                    "User",
+                    erased.user_id,
+                    detail=f"applications {erased.application_ids}",
+                )
+    return report
+
+
+async def do_close_profile(user_id: int) -> None:
+    """Close a profile: sign it out everywhere, end its memberships and applications."""
+    now = datetime.now(UTC)
+    async with in_transaction():
+        user = await User.filter(id=user_id, closed_at=None).select_for_update().first()
+        if user is None:
+            return
+        user.closed_at = now
+        await user.save(update_fields=["closed_at"])
+        await revoke_refresh_tokens(user_id)
+        groups = set(
+            await current_memberships(now)
+            .filter(user_id=user_id)
+            .values_list("group_id", flat=True)
+        ) | set(
+            await Application.filter(
+                applicant_id=user_id, status__in=list(OPEN_STATUSES)
+            ).values_list("group_id", flat=True)
+        )
+        for group_id in sorted(groups):  # type: ignore[type-var]
+            group = await lock_group(group_id)
+            await (
+                current_memberships(now)
+                .filter(user_id=user_id, group_id=group_id)
+                .update(ended_at=now, end_reason="PROFILE_CLOSED")
+            )
+            for application in await Application.filter(
+                applicant_id=user_id, group_id=group_id, status__in=list(OPEN_STATUSES)
+            ).select_for_update():
+                await advance(
+                    application, ApplicationStatus.WITHDRAWN, user_id, note="profile closed"
+                )
+            await offer_free_places(group, now)
+        await audit(user_id, "PROFILE_CLOSED", "User", user_id)

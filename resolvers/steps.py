@@ -1,0 +1,71 @@
+"""Moving an application to its next status: recorded, and told to the applicant."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from errors import Conflict, NotFound
+from models import (
+    GROUP_TIMEZONE,
+    OPEN_STATUSES,
+    Application,
+    ApplicationStatus,
+    ApplicationStep,
+    Group,
+)
+from resolvers.inbox import notify
+
+LONDON = ZoneInfo(GROUP_TIMEZONE)
+
+
+def london(moment: datetime) -> str:
+    """A time as people in the UK read it: "Tuesday 1 December 2026 at 19:00"."""
+    local = moment.astimezone(LONDON)
+    return f"{local:%A} {local.day} {local:%B %Y at %H:%M}"
+
+
+def open_key(application: Application) -> str:
+    return f"{application.group_id}:{application.applicant_id}"
+
+
+async def application_for_step(
+    application_id: int, allowed: frozenset[ApplicationStatus] | set[ApplicationStatus], doing: str
+) -> Application:
+    """Load and lock an application that must be in one of the ``allowed`` statuses.
+
+    Call inside a transaction. A step out of order is refused with ``CONFLICT``.
+    """
+    application = await Application.filter(id=application_id).select_for_update().first()
+    if application is None:
+        raise NotFound("No such application.")
+    if application.status not in allowed:
+        status = application.status.value.replace("_", " ").lower()
+        raise Conflict(f"This application is {status}: it cannot be {doing} now.")
+    return application
+
+
+async def advance(
+    application: Application,
+    status: ApplicationStatus,
+    actor_id: int | None,
+    *,
+    note: str = "",
+    tell: tuple[str, str] | None = None,
+) -> None:
+    """Give ``application`` its new status, record the step, and tell the applicant.
+
+    ``tell`` is the (subject, body) of the message for the applicant's inbox.
+    """
+    application.status = status
+    application.open_key = open_key(application) if status in OPEN_STATUSES else None
+    await application.save()
+    await ApplicationStep.create(
+        application=application, status=status, actor_id=actor_id, note=note
+    )
+    if tell is not None:
+        await notify(application.applicant_id, *tell)
+
+
+async def group_of(application: Application) -> Group:
+    return await Group.get(id=application.group_id)

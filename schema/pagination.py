@@ -1,0 +1,70 @@
+"""Relay-style connections for the lists that grow: ``edges { cursor node }``, ``pageInfo``."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+import strawberry
+
+from errors import BadUserInput
+
+MAX_PAGE = 100
+
+Node = TypeVar("Node")
+Row = TypeVar("Row")
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[Node]):
+    cursor: str
+    node: Node
+
+
+@strawberry.type
+class Connection(Generic[Node]):
+    edges: list[Edge[Node]]
+    page_info: PageInfo
+
+
+def encode_cursor(key: int) -> str:
+    return base64.urlsafe_b64encode(f"haven:{key}".encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    try:
+        prefix, _, key = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        if prefix == "haven" and key.isdigit():
+            return int(key)
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise BadUserInput("That cursor is not one this list gave out.")
+
+
+def check_first(first: int) -> int:
+    if not 1 <= first <= MAX_PAGE:
+        raise BadUserInput(f"Ask for 1 to {MAX_PAGE} items at a time.")
+    return first
+
+
+def connection(
+    rows: Sequence[Row], first: int, key: Callable[[Row], int], node: Callable[[Row], Node]
+) -> Connection[Node]:
+    """Build a page from ``rows``, fetched as ``first + 1`` to learn whether more follow."""
+    page = rows[:first]
+    edges = [Edge(cursor=encode_cursor(key(row)), node=node(row)) for row in page]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
+        ),
+    )
