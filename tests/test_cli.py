@@ -79,3 +79,15 @@ def test_production_refuses_default_secrets_loudly(tmp_path):
 
     assert refused.returncode != 0
     assert "refuses the development JWT_SECRET" in refused.stderr
+
+
+def test_purge_expired_reports_what_it_would_erase(tmp_path):
+    database = tmp_path / "haven.sqlite3"
+    haven("migrate", database=database)
+
+    dry = haven("purge-expired", "--dry-run", database=database)
+    real = haven("purge-expired", database=database)
+
+    assert dry.returncode == 0, dry.stderr
+    assert "would erase 0 profiles' details" in dry.stdout
+    assert "erased 0 profiles' details" in real.stdout

@@ -128,3 +128,22 @@ async def test_the_end_of_term_frees_the_place_for_the_next_in_line(gql, person)
     assert ended.end_reason == "TERM_ENDED"
     assert (await Application.get(id=waiting)).status == ApplicationStatus.PLACE_OFFERED
     assert f"Your time in {group.name} has ended" in await inbox_subjects(gql, member)
+
+
+async def test_a_larger_group_makes_room_for_those_waiting(gql, person):
+    facilitator = await person(Role.FACILITATOR)
+    manager = await person(Role.ONLINE_MANAGER)
+    group = await make_group(facilitator, capacity=1)
+    await join_through_the_front_door(gql, facilitator, await person(), group)
+    waiting_member = await person()
+    waiting = await apply(gql, waiting_member, group)
+    await screen(gql, facilitator, waiting)
+    assert (await found_suitable(gql, facilitator, waiting))["status"] == "WAITLISTED"
+
+    await gql(
+        "mutation ($id: ID!) { updateGroup(id: $id, input: {capacity: 2}) { capacity } }",
+        {"id": str(group.id)},
+        token=manager.token,
+    )
+
+    assert (await Application.get(id=waiting)).status == ApplicationStatus.PLACE_OFFERED
