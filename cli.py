@@ -5,22 +5,32 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import sys
 from collections.abc import Awaitable, Callable
 
-from settings import SettingsError, get_settings
+from settings import SettingsError, get_settings, load_settings
 
 
 def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
-    settings = get_settings()
+    overrides = {"HOST": args.host, "PORT": str(args.port) if args.port else None}
+    settings = load_settings({**os.environ, **{k: v for k, v in overrides.items() if v}})
+    if args.workers > 1 and (
+        settings.broadcast_url.startswith("memory://")
+        or settings.database_url.startswith("sqlite")
+    ):
+        sys.exit(
+            "haven: several workers need a shared database and pub/sub: set DATABASE_URL to "
+            "PostgreSQL and BROADCAST_URL to Redis"
+        )
 
     uvicorn.run(
         "app:create_app",
         factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
+        host=settings.host,
+        port=settings.port,
         workers=args.workers,
         ws_max_size=64 * 1024,
         ws_per_message_deflate=False,

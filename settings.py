@@ -24,6 +24,7 @@ DEFAULT_DATABASE_URL = f"sqlite://{ROOT / 'data' / 'haven.sqlite3'}"
 DEVELOPMENT_JWT_SECRET = "haven-development-jwt-secret-do-not-use-in-production"
 DEVELOPMENT_GP_DETAILS_KEY = "aGF2ZW4tZGV2ZWxvcG1lbnQtZ3Ata2V5LTMyLWJ5dGU="
 
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 MIN_JWT_SECRET_BYTES = 32  # HS256 wants a key at least as long as its output (RFC 7518).
 
 
@@ -77,6 +78,13 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         if DEVELOPMENT_GP_DETAILS_KEY in gp_keys:
             raise SettingsError("production refuses the development GP_DETAILS_KEY: set your own")
 
+    host = environ.get("HOST", "127.0.0.1")
+    if host not in LOOPBACK and jwt_secret == DEVELOPMENT_JWT_SECRET:
+        raise SettingsError(
+            f"HOST={host} serves beyond this machine: set JWT_SECRET (the development one is "
+            "public) or serve on 127.0.0.1"
+        )
+
     port_text = environ.get("PORT", "8000")
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise SettingsError(f"PORT must be a TCP port number, not {port_text!r}")
@@ -92,7 +100,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         broadcast_url=environ.get("BROADCAST_URL", "memory://"),
         jwt_secret=jwt_secret,
         gp_details_keys=gp_keys,
-        host=environ.get("HOST", "127.0.0.1"),
+        host=host,
         port=int(port_text),
         allowed_origins=tuple(
             origin.strip()

@@ -12,13 +12,18 @@ from datetime import UTC, datetime
 
 from tortoise.queryset import QuerySet
 
-from models import Application, Group, Membership
+from models import Application, Group, Membership, Role, User
 
 
 def current_memberships(now: datetime | None = None) -> QuerySet[Membership]:
     """Memberships that have started, have not reached their end and were not ended early."""
     now = now or datetime.now(UTC)
     return Membership.filter(ended_at=None, starts_at__lte=now, ends_at__gt=now)
+
+
+async def account_is_current(user_id: int, role: Role) -> bool:
+    """An access token is honoured only while its profile is open and its role unchanged."""
+    return await User.filter(id=user_id, role=role, closed_at=None).exists()
 
 
 @dataclass(frozen=True)

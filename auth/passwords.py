@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -44,13 +46,24 @@ def password_problem(password: str, email: str = "") -> str | None:
     return None
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+# argon2 is slow on purpose: run it in threads, a few at a time, off the event loop,
+# so that sign-ins cannot stall live sessions.
+_hashing = asyncio.Semaphore(2)
 
 
-def verify_password(password_hash: str | None, password: str) -> bool:
-    """Check ``password`` against a stored hash; ``None`` stands for an unknown account."""
+def _verify(password_hash: str | None, password: str) -> bool:
     try:
         return _hasher.verify(password_hash or _NOBODY, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+async def hash_password(password: str) -> str:
+    async with _hashing:
+        return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    """Check ``password`` against a stored hash; ``None`` stands for an unknown account."""
+    async with _hashing:
+        return await asyncio.to_thread(_verify, password_hash, password)

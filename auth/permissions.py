@@ -92,10 +92,17 @@ def parse_id(value: object, what: str = "id") -> int:
 
 
 def _group_concerned(source: Any, kwargs: dict[str, Any]) -> int | None:
-    """The group a guarded field is about: its ``groupId`` argument, or its parent's group."""
+    """The group a guarded field is about: its parent's (or subject's), else its ``groupId``.
+
+    The object's own group always wins, so naming another group in an argument
+    cannot borrow that group's rights.
+    """
+    own = getattr(source, "group_id", None)
+    if own is not None:
+        return own
     if kwargs.get("group_id") is not None:
         return parse_id(kwargs["group_id"], "groupId")
-    return getattr(source, "group_id", None)
+    return None
 
 
 class Public(BasePermission):
@@ -183,6 +190,7 @@ class Guard(PermissionExtension):
         if not self.permissions:
             raise ValueError("a guard needs at least one permission")
         self.subject = subject
+        self.guards_something = not all(isinstance(p, Public) for p in self.permissions)
 
     @property
     def supports_sync(self) -> bool:  # type: ignore[override]
@@ -194,14 +202,20 @@ class Guard(PermissionExtension):
     async def resolve_async(
         self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any
     ) -> Any:
+        viewer = info.context.viewer
+        if (
+            self.guards_something
+            and viewer.is_authenticated
+            and not await info.context.account_is_current()
+        ):
+            raise Unauthenticated("Your profile was closed or changed: sign in again.")
         judged = source
-        if self.subject is not None and info.context.viewer.is_authenticated:
+        if self.subject is not None and viewer.is_authenticated:
             judged = await self.subject(kwargs)
         for permission in self.permissions:
             if await permission.has_permission(judged, info, **kwargs) is True:
                 break
         else:
-            viewer = info.context.viewer
             if not viewer.is_authenticated:
                 raise viewer.problem or Unauthenticated("Sign in to do this.")
             raise Forbidden("You do not have permission to do this.")

@@ -30,7 +30,7 @@ QUERIES = {
         None,
     ),
     "groups with members (manager)": (
-        "{ groups { name placesLeft need { name } facilitator { profileName } "
+        "{ groups { name placesLeft need facilitator { profileName } "
         "members { profileName } } }",
         Role.ONLINE_MANAGER,
     ),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from auth.passwords import hash_password, password_problem, verify_password
 from auth.tokens import (
@@ -24,7 +25,7 @@ PROFILE_NAME = re.compile(r"^\w[\w .'\-]{0,58}[\w.]$")
 
 SIGN_IN_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
+MAX_FAILURES_PER_ADDRESS = 20  # sign-in failures and registrations together
 
 
 @dataclass(frozen=True)
@@ -68,39 +69,54 @@ async def do_create_user(
         raise Conflict("There is already a profile with that e-mail address.")
     if await User.filter(profile_name=profile_name).exists():
         raise Conflict("That profile name is taken; choose another.")
+    password_hash = await hash_password(password)
     try:
-        user = await User.create(
-            email=email,
-            password_hash=hash_password(password),
-            profile_name=profile_name,
-            role=role,
-        )
+        async with in_transaction():
+            user = await User.create(
+                email=email, password_hash=password_hash, profile_name=profile_name, role=role
+            )
+            if role != Role.MEMBER:
+                await StaffDetails.create(
+                    user=user, bps_registration_number=bps_registration_number
+                )
     except IntegrityError as error:  # a concurrent registration won the race
-        raise Conflict("That e-mail address or profile name was just taken.") from error
-    if role != Role.MEMBER:
-        await StaffDetails.create(user=user, bps_registration_number=bps_registration_number)
+        raise Conflict(
+            "That e-mail address, profile name or registration number is already in use."
+        ) from error
     return user
 
 
-async def check_sign_in_allowed(email: str, address: str) -> None:
-    """Refuse further attempts from an account or address that failed too often lately."""
-    since = datetime.now(UTC) - SIGN_IN_WINDOW
-    recent = SignInAttempt.filter(attempted_at__gte=since)
+async def do_register(email: str, password: str, profile_name: str, address: str) -> User:
+    """A member registering through the API: limited per address like sign-ins."""
+    await count_attempt(f"register:{normalise_email(email)}", address)
+    return await do_create_user(email, password, profile_name)
+
+
+async def count_attempt(email: str, address: str) -> SignInAttempt:
+    """Record an attempt first, then refuse it if it is one too many.
+
+    Counting after recording means requests sent all at once still count each other:
+    the sixth of six simultaneous guesses sees six attempts.
+    """
+    now = datetime.now(UTC)
+    await SignInAttempt.filter(attempted_at__lt=now - SIGN_IN_WINDOW).delete()
+    attempt = await SignInAttempt.create(email=email, address=address[:64])
+    recent = SignInAttempt.filter(attempted_at__gte=now - SIGN_IN_WINDOW)
     if (
-        await recent.filter(email=email).count() >= MAX_FAILURES_PER_ACCOUNT
-        or await recent.filter(address=address).count() >= MAX_FAILURES_PER_ADDRESS
+        await recent.filter(email=email).count() > MAX_FAILURES_PER_ACCOUNT
+        or await recent.filter(address=address[:64]).count() > MAX_FAILURES_PER_ADDRESS
     ):
-        raise RateLimited("Too many failed sign-ins; wait a few minutes and try again.")
+        raise RateLimited("Too many attempts; wait a few minutes and try again.")
+    return attempt
 
 
 async def do_sign_in(settings: Settings, email: str, password: str, address: str) -> SignedIn:
     email = normalise_email(email)
-    await check_sign_in_allowed(email, address)
+    attempt = await count_attempt(email, address)
     user = await User.filter(email=email, closed_at=None).first()
-    if not verify_password(user.password_hash if user else None, password) or user is None:
-        await SignInAttempt.filter(attempted_at__lt=datetime.now(UTC) - SIGN_IN_WINDOW).delete()
-        await SignInAttempt.create(email=email, address=address[:64])
+    if not await verify_password(user.password_hash if user else None, password) or user is None:
         raise Unauthenticated("That e-mail address and password do not match a profile.")
+    await attempt.delete()  # only failures count against the limit
     user.last_signed_in_at = datetime.now(UTC)
     await user.save(update_fields=["last_signed_in_at"])
     return await start_signed_in(settings, user)

@@ -92,7 +92,7 @@ async def do_schedule_call(actor_id: int, application_id: int, at: datetime) -> 
         application = await application_for_step(
             application_id, {S.SUBMITTED, S.CALL_SCHEDULED}, "given a call time"
         )
-        application.call_at = at
+        application.call_at = at.astimezone(UTC)
         await advance(
             application,
             S.CALL_SCHEDULED,
@@ -175,17 +175,19 @@ async def do_record_gp_outcome(
         now = datetime.now(UTC)
         application.suitable_at = now
         if await free_places(group, now) and not await waiting_list(group.id).exists():
-            await offer_place(application, group, now)
+            await offer_place(application, group, now, actor_id, note)
             return application
         await advance(application, S.WAITLISTED, actor_id, note=note)
-        position = await waiting_list(group.id).filter(suitable_at__lte=now).count()
-        await notify(
-            application.applicant_id,
-            f"You are on the waiting list for {group.name}",
-            f"The group is full at the moment. You are number {position} on its waiting "
-            "list, and we will offer you the first place that frees.",
-        )
-        await offer_free_places(group, now)
+        await offer_free_places(group, now)  # places freed by time alone go first
+        await application.refresh_from_db()
+        if application.status == S.WAITLISTED:
+            position = await waiting_list(group.id).filter(suitable_at__lte=now).count()
+            await notify(
+                application.applicant_id,
+                f"You are on the waiting list for {group.name}",
+                f"The group is full at the moment. You are number {position} on its waiting "
+                "list, and we will offer you the first place that frees.",
+            )
     return application
 
 

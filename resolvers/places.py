@@ -67,12 +67,20 @@ async def free_places(group: Group, now: datetime | None = None) -> int:
     return places_left(group.capacity, members, offers)
 
 
-async def offer_place(application: Application, group: Group, now: datetime) -> None:
+async def offer_place(
+    application: Application,
+    group: Group,
+    now: datetime,
+    actor_id: int | None = None,
+    note: str = "",
+) -> None:
+    """Offer ``application`` a place; the service makes offers unless ``actor_id`` did."""
     application.offer_expires_at = now + OFFER_HOLDS_FOR
     await advance(
         application,
         ApplicationStatus.PLACE_OFFERED,
-        None,
+        actor_id,
+        note=note,
         tell=(
             f"A place for you in {group.name}",
             f"A place in {group.name} is yours if you want it. Accept it by "

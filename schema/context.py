@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 
-from auth.access import GroupRoles, load_group_roles
+from auth.access import GroupRoles, account_is_current, load_group_roles
 from auth.identity import Viewer
 from schema.loaders import Loaders
 from settings import Settings
@@ -32,11 +32,23 @@ class Context:
     def renew(self) -> None:
         self.loaders = Loaders()
         self._group_roles: asyncio.Future[GroupRoles] | None = None
+        self._account_checked: asyncio.Future[bool] | None = None
 
     @property
     def client_address(self) -> str:
         client = self.request.client
         return client.host if client else "unknown"
+
+    async def account_is_current(self) -> bool:
+        """Whether the viewer's profile is still open with the role their token names."""
+        viewer = self.viewer
+        if viewer.user_id is None or viewer.role is None:
+            return False
+        if self._account_checked is None:
+            self._account_checked = asyncio.ensure_future(
+                account_is_current(viewer.user_id, viewer.role)
+            )
+        return await self._account_checked
 
     async def group_roles(self) -> GroupRoles:
         """The viewer's groups, loaded once however many fields ask at the same moment."""

@@ -31,10 +31,20 @@ def give_code(error: GraphQLError) -> None:
         error.original_error = None
         extensions = {"code": "INTERNAL_SERVER_ERROR"}
     elif "code" not in extensions:
-        # Syntax, validation and limits fail before any field runs, and have no path;
-        # a variable of the wrong shape fails on its field.
-        extensions["code"] = "GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT"
+        # Syntax, validation, variables and limits fail before any field runs, with no
+        # path; a field that fails with nothing of ours behind it is a server fault.
+        if error.path is None:
+            extensions["code"] = "GRAPHQL_VALIDATION_FAILED"
+        else:
+            logger.error("unexpected error at %s: %s", error.path, error.message)
+            error.message = MASKED_MESSAGE
+            extensions["code"] = "INTERNAL_SERVER_ERROR"
     error.extensions = extensions
+
+
+def hide_suggestions(error: GraphQLError) -> None:
+    """Drop "Did you mean …?" hints, which would teach the schema to anyone asking."""
+    error.message = error.message.split(" Did you mean")[0]
 
 
 class HavenSchema(strawberry.Schema):
@@ -46,5 +56,11 @@ class HavenSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
+        context = getattr(execution_context, "context", None)
+        schema_hidden = context is not None and not (
+            context.settings.introspection or context.viewer.is_staff
+        )
         for error in errors:
             give_code(error)
+            if schema_hidden:
+                hide_suggestions(error)

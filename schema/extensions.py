@@ -14,27 +14,19 @@ MAX_DIRECTIVES = 10
 
 
 class StaffOnlyIntrospection(SchemaExtension):
-    """Answer introspection and field suggestions for signed-in staff only.
+    """Answer introspection for signed-in staff only (``HavenSchema`` drops suggestions).
 
     Facilitators keep GraphiQL's schema explorer; anonymous clients learn nothing of
     the schema beyond the operations they already know.
     """
 
     def on_operation(self) -> Iterator[None]:
-        context = self.execution_context.context
-        self._anonymous = not context.viewer.is_staff
-        if self._anonymous:
+        if not self.execution_context.context.viewer.is_staff:
             self.execution_context.validation_rules = (
                 *self.execution_context.validation_rules,
                 NoSchemaIntrospectionCustomRule,
             )
         yield
-
-    def on_validate(self) -> Iterator[None]:
-        yield
-        if self._anonymous:
-            for error in self.execution_context.pre_execution_errors or []:
-                error.message = error.message.split(" Did you mean")[0]
 
 
 class DirectiveLimit(ValidationRule):

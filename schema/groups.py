@@ -70,8 +70,12 @@ class Group:
             facilitator_id=group.facilitator_id,
         )
 
-    @strawberry.field
-    async def need(self, info: Info) -> Need:
+    @strawberry.field(description="The name of the need the group serves.")
+    async def need(self, info: Info) -> str:
+        return (await info.context.loaders.need.load(self.need_id)).name
+
+    @strawberry.field(description="The need the group serves, with its description.")
+    async def need_details(self, info: Info) -> Need:
         return Need.from_model(await info.context.loaders.need.load(self.need_id))
 
     @strawberry.field(description="The clinical psychologist who runs the group.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from models import RefreshToken, Role, User
 from resolvers.accounts import MAX_FAILURES_PER_ACCOUNT
 from tests.conftest import PASSWORD, join, make_group
@@ -166,3 +168,47 @@ async def test_an_email_is_seen_by_its_owner_and_the_online_manager_only(gql, pe
         {"profileName": member.user.profile_name, "email": None}
     ]
     assert code(as_other) == "FORBIDDEN"
+
+
+async def test_guesses_sent_all_at_once_still_hit_the_limit(gql, person):
+    member = await person()
+
+    guesses = await asyncio.gather(
+        *(gql(LOGIN, {"email": member.user.email, "password": f"guess {n}"}) for n in range(12))
+    )
+    after = await gql(LOGIN, {"email": member.user.email, "password": PASSWORD})
+
+    codes = [code(g) for g in guesses]
+    assert codes.count("UNAUTHENTICATED") <= MAX_FAILURES_PER_ACCOUNT
+    assert codes.count("RATE_LIMITED") >= 12 - MAX_FAILURES_PER_ACCOUNT
+    assert code(after) == "RATE_LIMITED"
+
+
+async def test_a_refresh_token_used_twice_at_once_signs_in_at_most_once(gql, person):
+    member = await person()
+    token = (await gql(LOGIN, {"email": member.user.email, "password": PASSWORD}))["data"]["login"][
+        "refreshToken"
+    ]
+
+    results = await asyncio.gather(*(gql(REFRESH, {"token": token}) for _ in range(4)))
+
+    assert sum("errors" not in r for r in results) <= 1
+    assert await RefreshToken.filter(revoked_at=None, used_at=None).count() <= 1
+
+
+async def test_a_closed_profiles_token_stops_working_at_once(gql, person):
+    member = await person()
+
+    await gql("mutation { closeProfile }", token=member.token)
+    result = await gql(ME, token=member.token)
+
+    assert code(result) == "UNAUTHENTICATED"
+
+
+async def test_a_token_naming_an_old_role_stops_working(gql, person):
+    member = await person(Role.FACILITATOR)
+    await User.filter(id=member.user.id).update(role=Role.MEMBER)
+
+    result = await gql(ME, token=member.token)
+
+    assert code(result) == "UNAUTHENTICATED"

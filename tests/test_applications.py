@@ -124,6 +124,21 @@ async def test_the_facilitator_sees_the_history_of_each_step(gql, scene):
     assert "Your telephone chat" in await inbox_subjects(gql, member)
 
 
+async def test_an_offer_made_at_once_records_who_found_the_applicant_suitable(gql, scene):
+    facilitator, group, member = scene
+    application_id = await apply(gql, member, group)
+    await screen(gql, facilitator, application_id)
+    await found_suitable(gql, facilitator, application_id)
+
+    history = data(await gql(HISTORY, {"id": application_id}, token=member.token), "application")
+
+    assert history["history"][-1] == {
+        "status": "PLACE_OFFERED",
+        "note": "GP agrees.",
+        "actor": {"profileName": "Dr Ellis"},
+    }
+
+
 async def test_no_consent_to_contact_the_gp_means_no_place(gql, scene):
     facilitator, group, member = scene
     application_id = await apply(gql, member, group)

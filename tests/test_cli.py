@@ -91,3 +91,10 @@ def test_purge_expired_reports_what_it_would_erase(tmp_path):
     assert dry.returncode == 0, dry.stderr
     assert "would erase 0 profiles' details" in dry.stdout
     assert "erased 0 profiles' details" in real.stdout
+
+
+def test_several_workers_need_a_shared_database_and_pub_sub(tmp_path):
+    refused = haven("serve", "--workers", "2", database=tmp_path / "h.sqlite3")
+
+    assert refused.returncode != 0
+    assert "several workers need a shared database" in refused.stderr

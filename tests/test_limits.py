@@ -97,6 +97,20 @@ async def test_a_body_over_64_kib_is_refused(http):
     assert response.status_code == 413
 
 
+async def test_a_streamed_body_over_64_kib_is_refused(http):
+    async def chunks():
+        yield b'{"query": "{ needs { id } }", "padding": "'
+        for _ in range(80):
+            yield b"x" * 1024
+        yield b'"}'
+
+    response = await http.post(
+        "/graphql", content=chunks(), headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 413
+
+
 async def test_batched_operations_are_refused(http):
     response = await http.post("/graphql", json=[{"query": "{ needs { id } }"}] * 2)
 
@@ -184,6 +198,18 @@ async def test_production_suggests_no_field_names_to_anonymous_clients(productio
 
     assert "Did you mean" not in in_production["errors"][0]["message"]
     assert "Did you mean" in in_development["errors"][0]["message"]
+
+
+async def test_production_suggests_no_enum_values_in_variables(production):
+    client, _ = production
+    query = 'mutation ($input: UpdateGroupInput!) { updateGroup(id: "1", input: $input) { id } }'
+    variables = {"input": {"weekday": "MONDAYY"}}
+
+    response = await client.post("/graphql", json={"query": query, "variables": variables})
+
+    message = response.json()["errors"][0]["message"]
+    assert "MONDAYY" in message
+    assert "Did you mean" not in message
 
 
 async def test_production_takes_operations_only_as_json_posts(production):

@@ -49,6 +49,7 @@ def test_production_starts_with_its_own_secrets():
         ({"GP_DETAILS_KEY": "not-a-key"}, "32 url-safe base64 bytes"),
         ({"HAVEN_ENV": "staging"}, "HAVEN_ENV"),
         ({"PORT": "eighty"}, "PORT"),
+        ({"HOST": "0.0.0.0"}, "the development one is public"),
     ],
 )
 def test_unsafe_or_malformed_settings_refuse_to_load(environ, complaint):

@@ -60,9 +60,14 @@ async def test_an_expired_token_is_refused_with_a_reason(gql, person, settings):
             lambda c, s: jwt.encode({**c, "iss": "elsewhere"}, s.jwt_secret, "HS256"),
             id="wrong-issuer",
         ),
-        pytest.param(
-            lambda c, s: jwt.encode({k: v for k, v in c.items() if k != "exp"}, s.jwt_secret),
-            id="no-expiry",
+        *(
+            pytest.param(
+                lambda c, s, claim=claim: jwt.encode(
+                    {k: v for k, v in c.items() if k != claim}, s.jwt_secret
+                ),
+                id=f"no-{claim}",
+            )
+            for claim in ("exp", "iat", "iss", "aud", "sub", "role")
         ),
         pytest.param(
             lambda c, s: jwt.encode({**c, "role": "ONLINE_MANAGER"}, s.jwt_secret, "HS512"),
