@@ -21,6 +21,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
+import subscriptions.hub
 from auth.identity import ANONYMOUS, bearer_token, token_from_connection_params, viewer_from_token
 from models.database import close_database, database_is_ready, open_database
 from resolvers.places import settle
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await open_database(settings.database_url)
         await hub.connect()
+        subscriptions.hub.hub = hub
         # What start-up allocated lives as long as the process: keep the collector
         # from walking it again and again, which is what sets tail latency.
         gc.collect()
@@ -164,6 +166,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             settling.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await settling
+            subscriptions.hub.hub = None
             await hub.disconnect()
             await close_database()
 

@@ -18,8 +18,7 @@ def serve(args: argparse.Namespace) -> None:
     overrides = {"HOST": args.host, "PORT": str(args.port) if args.port else None}
     settings = load_settings({**os.environ, **{k: v for k, v in overrides.items() if v}})
     if args.workers > 1 and (
-        settings.broadcast_url.startswith("memory://")
-        or settings.database_url.startswith("sqlite")
+        settings.broadcast_url.startswith("memory://") or settings.database_url.startswith("sqlite")
     ):
         sys.exit(
             "haven: several workers need a shared database and pub/sub: set DATABASE_URL to "

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from models import Application, Group, Membership, Role, User
+from models import Application, Group, GroupSession, Membership, Role, User
 
 
 def current_memberships(now: datetime | None = None) -> QuerySet[Membership]:
@@ -63,6 +64,7 @@ class Subject:
 
     user_id: int | None
     group_id: int | None
+    session_id: int | None = None
 
 
 async def application_subject(application_id: int) -> Subject | None:
@@ -73,3 +75,28 @@ async def application_subject(application_id: int) -> Subject | None:
 async def membership_subject(membership_id: int) -> Subject | None:
     row = await Membership.filter(id=membership_id).values("user_id", "group_id")
     return Subject(row[0]["user_id"], row[0]["group_id"]) if row else None
+
+
+async def session_subject(session_id: int) -> Subject | None:
+    row = await GroupSession.filter(id=session_id).values("group_id")
+    return Subject(None, row[0]["group_id"], session_id) if row else None
+
+
+async def may_take_part(user_id: int, group_id: int) -> bool:
+    """Whether a user may follow and speak in the group's sessions right now: a current
+    member, or the group's facilitator. The live streams ask this for every event."""
+    if await Group.filter(id=group_id, facilitator_id=user_id).exists():
+        return True
+    return await current_memberships().filter(group_id=group_id, user_id=user_id).exists()
+
+
+async def membership_covered(user_id: int, session: GroupSession) -> bool:
+    """Whether the user was a member of the session's group when the session took place."""
+    held_at = session.started_at or session.starts_at
+    return (
+        await Membership.filter(
+            user_id=user_id, group_id=session.group_id, starts_at__lte=held_at, ends_at__gt=held_at
+        )
+        .filter(Q(ended_at=None) | Q(ended_at__gt=held_at))
+        .exists()
+    )

@@ -20,9 +20,9 @@ from strawberry.schema_directive import Location
 from strawberry.types import Info
 from strawberry.types.base import StrawberryObjectDefinition
 
-from auth.access import Subject
+from auth.access import Subject, membership_covered
 from errors import BadUserInput, Forbidden, NotFound, Unauthenticated
-from models import Role
+from models import GroupSession, Role
 
 RoleType = strawberry.enum(Role, name="Role", description="What a person does in Haven.")
 
@@ -80,6 +80,16 @@ class IsGroupMemberDirective:
     description=f"Admits the facilitator of the group concerned. {ALTERNATIVES}",
 )
 class IsGroupFacilitatorDirective:
+    pass
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    name="isSessionMember",
+    description="Admits a member whose membership of the group covered the session concerned, "
+    f"even if it has ended since. {ALTERNATIVES}",
+)
+class IsSessionMemberDirective:
     pass
 
 
@@ -173,6 +183,20 @@ def subject_from(
         return found
 
     return subject
+
+
+class IsSessionMember(BasePermission):
+    """The subject must carry ``session_id``: transcripts are read by who was there."""
+
+    _schema_directive = IsSessionMemberDirective()
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        viewer = info.context.viewer
+        session_id = getattr(source, "session_id", None)
+        if session_id is None or not viewer.has_role(Role.MEMBER):
+            return False
+        session = await GroupSession.filter(id=session_id).first()
+        return session is not None and await membership_covered(viewer.user_id, session)
 
 
 class Guard(PermissionExtension):

@@ -30,8 +30,7 @@ QUERIES = {
         None,
     ),
     "groups with members (manager)": (
-        "{ groups { name placesLeft need facilitator { profileName } "
-        "members { profileName } } }",
+        "{ groups { name placesLeft need facilitator { profileName } members { profileName } } }",
         Role.ONLINE_MANAGER,
     ),
     "me (member)": ("{ me { id profileName role email } }", Role.MEMBER),

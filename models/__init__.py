@@ -5,6 +5,7 @@ from models.applications import OPEN_STATUSES, Application, ApplicationStatus, A
 from models.audit import AuditEntry
 from models.groups import GROUP_TIMEZONE, MAX_CAPACITY, Group, Membership, Need, Weekday
 from models.inbox import PersonalMessage
+from models.sessions import GroupSession, SessionMessage, SessionPresence, SessionStatus
 
 __all__ = [
     "GROUP_TIMEZONE",
@@ -16,11 +17,15 @@ __all__ = [
     "ApplicationStep",
     "AuditEntry",
     "Group",
+    "GroupSession",
     "Membership",
     "Need",
     "PersonalMessage",
     "RefreshToken",
     "Role",
+    "SessionMessage",
+    "SessionPresence",
+    "SessionStatus",
     "SignInAttempt",
     "StaffDetails",
     "User",

@@ -29,6 +29,7 @@ class User(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     last_signed_in_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
+    research_consent = fields.BooleanField(default=True)
 
     class Meta:
         table = "users"

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from auth.access import current_memberships
 from auth.gp_details import GPDetails, seal, unseal
@@ -24,6 +23,7 @@ from resolvers.places import (
     waiting_list,
 )
 from resolvers.steps import advance, application_for_step, london, open_key
+from subscriptions.outbox import transaction
 
 S = ApplicationStatus
 MAX_TEXT = 4000
@@ -47,7 +47,7 @@ def check_gp_details(details: GPDetails | None) -> GPDetails:
 
 async def do_apply(applicant_id: int, group_id: int, support_sought: str) -> Application:
     support_sought = check_text(support_sought, "what support you are looking for")
-    async with in_transaction():
+    async with transaction():
         group = await Group.filter(id=group_id).first()
         if group is None:
             raise NotFound("No such group.")
@@ -88,7 +88,7 @@ async def do_schedule_call(actor_id: int, application_id: int, at: datetime) -> 
         raise BadUserInput("Give the call's time with its UTC offset.")
     if at <= datetime.now(UTC):
         raise BadUserInput("A call is arranged for a time still to come.")
-    async with in_transaction():
+    async with transaction():
         application = await application_for_step(
             application_id, {S.SUBMITTED, S.CALL_SCHEDULED}, "given a call time"
         )
@@ -118,7 +118,7 @@ async def do_record_call(
     """Record the chat. Without consent to contact the GP there can be no place."""
     notes = check_text(notes, "notes", required=False)
     details = check_gp_details(gp_details) if gp_consent else None
-    async with in_transaction():
+    async with transaction():
         application = await application_for_step(
             application_id, {S.CALL_SCHEDULED}, "recorded as called"
         )
@@ -158,7 +158,7 @@ async def do_record_gp_outcome(
     actor_id: int, application_id: int, suitable: bool, note: str
 ) -> Application:
     note = check_text(note, "a note", required=not suitable)
-    async with in_transaction():
+    async with transaction():
         group = await lock_group_of(application_id)
         application = await application_for_step(
             application_id, {S.AWAITING_GP}, "given the GP's answer"
@@ -205,7 +205,7 @@ async def do_withdraw(applicant_id: int, application_id: int) -> Application:
 async def close_application(
     actor_id: int, application_id: int, status: ApplicationStatus, note: str, doing: str
 ) -> Application:
-    async with in_transaction():
+    async with transaction():
         group = await lock_group_of(application_id)
         application = await application_for_step(application_id, OPEN_STATUSES, doing)
         held_a_place = application.status == S.PLACE_OFFERED

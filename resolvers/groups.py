@@ -7,11 +7,11 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tortoise.transactions import in_transaction
-
 from errors import BadUserInput, Conflict, NotFound
 from models import GROUP_TIMEZONE, MAX_CAPACITY, Group, Need, Role, User, Weekday
 from resolvers.places import free_places, lock_group, offer_free_places
+from resolvers.sessions import drop_unheld_weekly_sessions
+from subscriptions.outbox import transaction
 
 LONDON = ZoneInfo(GROUP_TIMEZONE)
 
@@ -109,14 +109,17 @@ async def do_create_group(draft: GroupDraft) -> Group:
 
 async def do_update_group(group_id: int, draft: GroupDraft) -> Group:
     values = await check_group_draft(draft)
-    async with in_transaction():
+    async with transaction():
         group = await lock_group(group_id)
         if "capacity" in values:
             taken = group.capacity - await free_places(group)
             if values["capacity"] < taken:
                 raise Conflict(f"{taken} places are taken or offered: capacity cannot be lower.")
+        rescheduled = {"weekday", "start_minute"} & values.keys()
         group.update_from_dict(values)
         await group.save()
+        if rescheduled:
+            await drop_unheld_weekly_sessions(group.id)
         await offer_free_places(group)  # a larger group has room for those waiting
     return group
 

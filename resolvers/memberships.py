@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tortoise.transactions import in_transaction
-
 from auth.access import current_memberships
 from errors import Conflict, NotFound
 from models import Application, ApplicationStatus, Group, Membership, Weekday
@@ -14,6 +12,7 @@ from resolvers.audit import audit
 from resolvers.inbox import notify
 from resolvers.places import lock_group, lock_group_of, offer_free_places
 from resolvers.steps import advance, application_for_step, london
+from subscriptions.outbox import transaction
 
 TERM = timedelta(weeks=12)
 
@@ -33,7 +32,7 @@ def access_details(group: Group, membership: Membership) -> str:
 
 
 async def do_accept_place(applicant_id: int, application_id: int) -> Application:
-    async with in_transaction():
+    async with transaction():
         group = await lock_group_of(application_id)
         application = await application_for_step(
             application_id, {ApplicationStatus.PLACE_OFFERED}, "accepted"
@@ -70,7 +69,7 @@ async def current_membership_for_update(membership_id: int) -> Membership:
 
 
 async def do_extend(member_id: int, membership_id: int) -> Membership:
-    async with in_transaction():
+    async with transaction():
         membership = await current_membership_for_update(membership_id)
         if membership.extended:
             raise Conflict("A membership can be extended once, and this one has been.")
@@ -89,7 +88,7 @@ async def do_end_membership(
     actor_id: int, membership_id: int, reason: str, how: str, tell: tuple[str, str]
 ) -> Membership:
     """End a membership now and offer its place to the next applicant waiting."""
-    async with in_transaction():
+    async with transaction():
         group_id = await Membership.filter(id=membership_id).values_list("group_id", flat=True)
         if not group_id:
             raise NotFound("No such membership.")

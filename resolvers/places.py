@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from auth.access import current_memberships
 from errors import NotFound
 from models import Application, ApplicationStatus, Group, Membership
 from resolvers.inbox import notify
 from resolvers.steps import advance, london
+from subscriptions.outbox import transaction
 
 OFFER_HOLDS_FOR = timedelta(days=7)
 
@@ -107,7 +107,7 @@ async def lapse_offers(now: datetime | None = None) -> int:
     ).values_list("group_id", flat=True)
     lapsed = 0
     for group_id in sorted(set(group_ids)):  # type: ignore[type-var]
-        async with in_transaction():
+        async with transaction():
             group = await lock_group(group_id)
             for application in await Application.filter(
                 group_id=group_id,
@@ -137,7 +137,7 @@ async def end_finished_terms(now: datetime | None = None) -> int:
     group_ids = await finished.values_list("group_id", flat=True)
     ended = 0
     for group_id in sorted(set(group_ids)):  # type: ignore[type-var]
-        async with in_transaction():
+        async with transaction():
             group = await lock_group(group_id)
             for membership in await finished.filter(group_id=group_id).select_for_update():
                 membership.ended_at = membership.ends_at

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from auth.access import current_memberships
 from auth.tokens import revoke_refresh_tokens
@@ -14,6 +13,7 @@ from models import OPEN_STATUSES, Application, ApplicationStatus, User
 from resolvers.audit import audit
 from resolvers.places import lock_group, offer_free_places
 from resolvers.steps import advance
+from subscriptions.outbox import transaction
 
 GP_DETAILS_KEPT_FOR = timedelta(days=2 * 365)
 
@@ -45,7 +45,7 @@ async def do_purge_expired(now: datetime | None = None, dry_run: bool = False) -
         by_user.setdefault(user_id, []).append(application_id)
     report = [Erased(user_id, ids) for user_id, ids in sorted(by_user.items())]
     if not dry_run:
-        async with in_transaction():
+        async with transaction():
             for erased in report:
                 await Application.filter(id__in=erased.application_ids).update(gp_details=None)
                 await audit(
@@ -61,7 +61,7 @@ async def do_purge_expired(now: datetime | None = None, dry_run: bool = False) -
 async def do_close_profile(user_id: int) -> None:
     """Close a profile: sign it out everywhere, end its memberships and applications."""
     now = datetime.now(UTC)
-    async with in_transaction():
+    async with transaction():
         user = await User.filter(id=user_id, closed_at=None).select_for_update().first()
         if user is None:
             return

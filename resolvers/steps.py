@@ -15,6 +15,8 @@ from models import (
     Group,
 )
 from resolvers.inbox import notify
+from subscriptions import channels
+from subscriptions.outbox import after_commit
 
 LONDON = ZoneInfo(GROUP_TIMEZONE)
 
@@ -63,6 +65,10 @@ async def advance(
     await ApplicationStep.create(
         application=application, status=status, actor_id=actor_id, note=note
     )
+    group = await Group.get(id=application.group_id)
+    update = {"application_id": application.id, "status": status.value}
+    for follower in {application.applicant_id, group.facilitator_id}:
+        after_commit(channels.application_updates(follower), update)
     if tell is not None:
         await notify(application.applicant_id, *tell)
 

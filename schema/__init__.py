@@ -22,7 +22,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from auth.permissions import unguarded_operations
-from schema import accounts, applications, audit, groups, inbox, memberships
+from schema import accounts, applications, audit, groups, inbox, memberships, sessions
 from schema.errors import HavenSchema
 from schema.extensions import DirectiveLimit, OperationState, StaffOnlyIntrospection
 from settings import Settings, get_settings
@@ -39,14 +39,22 @@ Query = merge_types(
         groups.Query,
         applications.Query,
         memberships.Query,
+        sessions.Query,
         inbox.Query,
         audit.Query,
     ),
 )
 Mutation = merge_types(
     "Mutation",
-    (accounts.Mutation, groups.Mutation, applications.Mutation, memberships.Mutation),
+    (
+        accounts.Mutation,
+        groups.Mutation,
+        applications.Mutation,
+        memberships.Mutation,
+        sessions.Mutation,
+    ),
 )
+Subscription = merge_types("Subscription", (sessions.Subscription, applications.Subscription))
 
 
 class UnguardedOperationError(RuntimeError):
@@ -75,6 +83,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     schema = HavenSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
     )

@@ -18,7 +18,7 @@ class User:
     profile_name: str
     role: RoleType  # type: ignore[valid-type]
     user_id: strawberry.Private[int]
-    stored_email: strawberry.Private[str]
+    stored_email: strawberry.Private[str | None]
 
     @classmethod
     def from_model(cls, user: UserModel) -> User:
@@ -30,12 +30,32 @@ class User:
             stored_email=user.email,
         )
 
+    @classmethod
+    def from_parts(cls, user_id: int, profile_name: str, role: str) -> User:
+        """A user as a live event describes them, without asking the database."""
+        return cls(
+            id=strawberry.ID(str(user_id)),
+            profile_name=profile_name,
+            role=Role(role),
+            user_id=user_id,
+            stored_email=None,
+        )
+
     @strawberry.field(
         description="Where Haven writes to this person.",
         extensions=guard(IsSelf(), HasRole(Role.ONLINE_MANAGER)),
     )
-    def email(self) -> str | None:
+    async def email(self, info: Info) -> str | None:
+        if self.stored_email is None:
+            return (await info.context.loaders.user.load(self.user_id)).email
         return self.stored_email
+
+    @strawberry.field(
+        description="Whether this person's words may be used, anonymised, for research.",
+        extensions=guard(IsSelf()),
+    )
+    async def research_consent(self, info: Info) -> bool | None:
+        return (await info.context.loaders.user.load(self.user_id)).research_consent
 
     @strawberry.field(
         description="A facilitator's British Psychological Society registration.",

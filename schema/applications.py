@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from datetime import datetime
 
 import strawberry
@@ -22,7 +23,7 @@ from models import Application as ApplicationModel
 from models import ApplicationStatus as ApplicationStatusModel
 from models import ApplicationStep as StepModel
 from models import Role
-from resolvers import applications, memberships
+from resolvers import applications, live, memberships
 from schema.accounts import User
 from schema.groups import Group
 from schema.memberships import Membership
@@ -248,3 +249,15 @@ class Mutation:
     async def accept_place(self, info: Info, application_id: strawberry.ID) -> Application | None:
         found = await memberships.do_accept_place(signed_in(info), int(application_id))
         return Application.from_model(found)
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Your applications as they change; for a facilitator, those to their groups.",
+        extensions=guard(IsAuthenticated()),
+    )
+    async def application_updates(self, info: Info) -> AsyncGenerator[Application, None]:
+        async for application in live.follow_applications(info.context.viewer):
+            info.context.renew()
+            yield Application.from_model(application)

@@ -21,6 +21,7 @@ from models import Need as NeedModel
 from models import Weekday as WeekdayModel
 from resolvers import groups, places
 from schema.accounts import User
+from schema.sessions import GroupSession
 
 Weekday = strawberry.enum(WeekdayModel, name="Weekday", description="A day of the week.")
 
@@ -96,6 +97,14 @@ class Group:
     @strawberry.field(description="When the group next meets (UTC).")
     def next_meeting_at(self) -> datetime:
         return groups.next_meeting(self.weekday.value, self.start_time)
+
+    @strawberry.field(
+        description="Sessions held, and at least the next four from the weekly schedule.",
+        extensions=guard(IsGroupMember(), IsGroupFacilitator(), MANAGER),
+    )
+    async def sessions(self, info: Info) -> list[GroupSession] | None:
+        found = await info.context.loaders.sessions.load(self.group_id)
+        return [GroupSession.from_model(s) for s in found]
 
     @strawberry.field(
         description="The group's current members: visible to them, its facilitator and the "

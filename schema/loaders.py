@@ -15,12 +15,14 @@ from models import (
     ApplicationStatus,
     ApplicationStep,
     Group,
+    GroupSession,
     Membership,
     Need,
     StaffDetails,
     User,
 )
 from resolvers.places import open_offers
+from resolvers.sessions import sessions_of
 
 
 async def _users(ids: Sequence[int]) -> list[User | None]:
@@ -102,6 +104,12 @@ async def _members(group_ids: Sequence[int]) -> list[list[User]]:
     return [by_group[i] for i in group_ids]
 
 
+async def _sessions(group_ids: Sequence[int]) -> list[list[GroupSession]]:
+    groups = await Group.filter(id__in=group_ids)
+    by_group = await sessions_of(groups)
+    return [by_group.get(i, []) for i in group_ids]
+
+
 class Loaders:
     """One set per operation; ``Context`` makes a fresh one for each."""
 
@@ -115,5 +123,6 @@ class Loaders:
         self.waiting_list = DataLoader(load_fn=_waiting_lists)
         self.members = DataLoader(load_fn=_members)
         self.steps = DataLoader(load_fn=_steps)
+        self.sessions = DataLoader(load_fn=_sessions)
         self.membership_of_application = DataLoader(load_fn=_memberships_by_application)
         self.memberships_of_user = DataLoader(load_fn=_memberships_by_user)

@@ -1,40 +1,234 @@
-"""The process's one connection to the pub/sub backend (``BROADCAST_URL``)."""
+"""The process's pub/sub: one broadcaster subscription per channel, fanned out locally.
+
+broadcaster is the transport between processes, not the design. On top of it:
+
+- one broadcaster subscription per channel per process, however many local clients
+  listen, so two clients joining a new channel at once cannot leave one deaf;
+- each local listener has a bounded queue: a client that cannot keep up is cut off
+  (``Overflow``) rather than allowed to grow the process's memory;
+- a supervisor publishes a heartbeat to a channel of its own; when the heartbeat stops
+  arriving (the backend's listener died, Redis restarted) it rebuilds the connection,
+  re-subscribes every channel and tells every listener to ``Resync`` from the database,
+  which is the source of truth.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
 
 from broadcaster import Broadcast
 
 logger = logging.getLogger("haven.subscriptions")
 
-HEALTH_CHANNEL = "haven:health"
+QUEUE_SIZE = 256
+HEARTBEAT_SECONDS = 1.0
+DEAD_AFTER_SECONDS = 3.5
+RECONNECT_PAUSE_SECONDS = 0.5
+
+
+class Resync:
+    """Delivered to listeners after a reconnection: messages may have been missed."""
+
+
+class Overflow(Exception):
+    """The listener fell too far behind and was cut off."""
+
+
+class Listener:
+    """One local client's view of a channel: a bounded queue of messages."""
+
+    def __init__(self, channel: str, size: int) -> None:
+        self.channel = channel
+        self.queue: asyncio.Queue[dict[str, Any] | Resync] = asyncio.Queue(size)
+        self.overflowed = False
+
+    def deliver(self, item: dict[str, Any] | Resync) -> None:
+        if self.overflowed:
+            return
+        try:
+            self.queue.put_nowait(item)
+        except asyncio.QueueFull:
+            self.overflowed = True
+            self.queue = asyncio.Queue(1)  # free the backlog at once
+            self.queue.put_nowait(Resync())
+
+    async def get(self) -> dict[str, Any] | Resync:
+        item = await self.queue.get()
+        if self.overflowed:
+            raise Overflow(self.channel)
+        return item
+
+    def __aiter__(self) -> Listener:
+        return self
+
+    async def __anext__(self) -> dict[str, Any] | Resync:
+        return await self.get()
 
 
 class Hub:
-    """Owns the broadcaster connection: opened and closed by the application's lifespan."""
+    """Owns the broadcaster connection; opened and closed by the application's lifespan."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, queue_size: int = QUEUE_SIZE) -> None:
         self.url = url
-        self.broadcast = Broadcast(url)
-        self.connected = False
+        self.queue_size = queue_size
+        self.listeners: dict[str, set[Listener]] = {}
+        self.readers: dict[str, asyncio.Task[None]] = {}
+        self.ready: dict[str, asyncio.Event] = {}
+        self.heartbeat_channel = f"haven:heartbeat:{uuid.uuid4().hex}"
+        self.last_heartbeat = time.monotonic()
+        self.broadcast: Broadcast | None = None
+        self.supervisor: asyncio.Task[None] | None = None
+        self.reconnections = 0
+        self.lock = asyncio.Lock()
+
+    @property
+    def connected(self) -> bool:
+        return self.broadcast is not None
 
     async def connect(self) -> None:
-        await self.broadcast.connect()
-        self.connected = True
+        await self._open()
+        self.supervisor = asyncio.create_task(self._supervise())
 
     async def disconnect(self) -> None:
-        if self.connected:
-            self.connected = False
-            await self.broadcast.disconnect()
+        if self.supervisor is not None:
+            self.supervisor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.supervisor
+        await self._close()
 
-    async def is_ready(self) -> bool:
-        """Whether a message can be published now: the readiness probe asks this."""
-        if not self.connected:
-            return False
+    async def publish(self, channel: str, payload: dict[str, Any]) -> bool:
+        """Send ``payload`` to every process listening on ``channel``.
+
+        A failure is logged, not raised: what is published was committed first, and
+        listeners catch up from the database after the supervisor reconnects.
+        """
         try:
-            await self.broadcast.publish(HEALTH_CHANNEL, "ping")
-        except Exception:  # the backend's own errors vary: any failure means not ready
-            logger.warning("pub/sub backend %s is not reachable", self.url, exc_info=True)
+            assert self.broadcast is not None, "the hub is not connected"
+            await self.broadcast.publish(channel, json.dumps(payload, default=str))
+        except Exception:  # the backend's errors vary: any failure means not delivered
+            logger.warning("could not publish to %s", channel, exc_info=True)
             return False
         return True
+
+    @contextlib.asynccontextmanager
+    async def listen(self, channel: str) -> AsyncIterator[Listener]:
+        """Listen on ``channel`` until the block ends; subscribed when the block starts."""
+        listener = Listener(channel, self.queue_size)
+        async with self.lock:
+            self.listeners.setdefault(channel, set()).add(listener)
+            if channel not in self.readers:
+                self._start_reader(channel)
+        try:
+            await self._subscribed(channel)
+            yield listener
+        finally:
+            async with self.lock:
+                listeners = self.listeners.get(channel, set())
+                listeners.discard(listener)
+                if not listeners and channel != self.heartbeat_channel:
+                    self.listeners.pop(channel, None)
+                    self.ready.pop(channel, None)
+                    reader = self.readers.pop(channel, None)
+                    if reader is not None:
+                        reader.cancel()
+
+    async def is_ready(self) -> bool:
+        """Whether the connection is alive: the readiness probe asks this."""
+        fresh = time.monotonic() - self.last_heartbeat < DEAD_AFTER_SECONDS
+        return self.connected and fresh
+
+    async def _subscribed(self, channel: str) -> None:
+        """Wait until ``channel``'s reader has subscribed; raise if it failed to."""
+        ready = asyncio.ensure_future(self.ready[channel].wait())
+        reader = self.readers[channel]
+        await asyncio.wait({ready, reader}, return_when=asyncio.FIRST_COMPLETED)
+        if not ready.done():
+            ready.cancel()
+            reader.result()  # raises what stopped it
+            raise ConnectionError(f"could not subscribe to {channel}")
+
+    def _start_reader(self, channel: str) -> None:
+        self.ready[channel] = asyncio.Event()
+        self.readers[channel] = asyncio.create_task(self._read(channel, self.ready[channel]))
+
+    async def _read(self, channel: str, ready: asyncio.Event) -> None:
+        assert self.broadcast is not None
+        async with self.broadcast.subscribe(channel) as subscriber:
+            ready.set()
+            async for event in subscriber:  # type: ignore[union-attr]
+                if event is None:
+                    return
+                payload = json.loads(event.message)
+                for listener in list(self.listeners.get(channel, ())):
+                    listener.deliver(payload)
+
+    async def _open(self) -> None:
+        self.broadcast = Broadcast(self.url)
+        await self.broadcast.connect()
+        self.last_heartbeat = time.monotonic()
+        self.listeners.setdefault(self.heartbeat_channel, set())
+        for channel in self.listeners:
+            self._start_reader(channel)
+        for channel in self.listeners:
+            await self._subscribed(channel)
+
+    async def _close(self) -> None:
+        for reader in self.readers.values():
+            reader.cancel()
+        await asyncio.gather(*self.readers.values(), return_exceptions=True)
+        self.readers.clear()
+        self.ready.clear()
+        broadcast, self.broadcast = self.broadcast, None
+        if broadcast is not None:
+            with contextlib.suppress(Exception):
+                await broadcast.disconnect()
+
+    async def _supervise(self) -> None:
+        beat = Listener(self.heartbeat_channel, 8)
+        self.listeners[self.heartbeat_channel].add(beat)
+        while True:
+            await self.publish(self.heartbeat_channel, {"at": time.time()})
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(HEARTBEAT_SECONDS):
+                    while True:
+                        await beat.get()
+                        self.last_heartbeat = time.monotonic()
+            dead = time.monotonic() - self.last_heartbeat > DEAD_AFTER_SECONDS
+            readers_died = any(reader.done() for reader in self.readers.values())
+            if dead or readers_died:
+                await self._reconnect()
+
+    async def _reconnect(self) -> None:
+        logger.warning("pub/sub connection lost: reconnecting to %s", self.url)
+        async with self.lock:
+            await self._close()
+            while True:
+                try:
+                    await self._open()
+                    break
+                except Exception:  # the backend is still down: try again shortly
+                    logger.warning("pub/sub backend unreachable; retrying", exc_info=True)
+                    await self._close()
+                    await asyncio.sleep(RECONNECT_PAUSE_SECONDS)
+            self.reconnections += 1
+            for listeners in self.listeners.values():
+                for listener in listeners:
+                    listener.deliver(Resync())
+        logger.warning("pub/sub connection re-established")
+
+
+hub: Hub | None = None
+
+
+def current_hub() -> Hub:
+    """The hub of this process, set by the application's lifespan."""
+    if hub is None:
+        raise RuntimeError("the pub/sub hub is not connected")
+    return hub

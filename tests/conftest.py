@@ -37,6 +37,9 @@ TEST_ENV = {
     "HAVEN_ALLOWED_ORIGINS": "https://app.haven.example",
 }
 TABLES = [
+    "session_presence",
+    "session_messages",
+    "group_sessions",
     "audit_log",
     "personal_messages",
     "application_steps",

@@ -18,6 +18,7 @@ DIRECTIVES = {
     "isSelf",
     "isGroupMember",
     "isGroupFacilitator",
+    "isSessionMember",
 }
 
 

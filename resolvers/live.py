@@ -1,0 +1,108 @@
+"""The live streams behind the subscriptions, with their checks on every event.
+
+A guard on a subscription runs once, when it starts. These streams check again for
+every event they deliver: a member removed mid-session receives nothing more, an
+expired access token ends the stream, and no event reaches anyone the database does
+not say may see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+from auth.access import may_take_part
+from auth.identity import Viewer
+from errors import Forbidden, Unauthenticated
+from models import Application, Group, GroupSession, Role, SessionStatus
+from resolvers.sessions import messages_after
+from subscriptions import channels
+from subscriptions.hub import Resync, current_hub
+from subscriptions.presence import present, present_user_ids
+
+
+async def still_allowed(viewer: Viewer, group_id: int) -> None:
+    """Raise unless the viewer's token is still valid and they still take part."""
+    if viewer.expires_at is not None and viewer.expires_at <= datetime.now(UTC):
+        raise Unauthenticated("Your sign-in has expired; sign in again to keep following.")
+    if viewer.user_id is None or not await may_take_part(viewer.user_id, group_id):
+        raise Forbidden("You no longer take part in this group.")
+
+
+async def follow_session(
+    viewer: Viewer, session_id: int, after_sequence: int
+) -> AsyncIterator[dict[str, Any]]:
+    """A session's messages after ``after_sequence``, in order, then live until it ends.
+
+    Messages carry their sequence numbers: a gap (a message lost between processes)
+    or a reconnection of the pub/sub is filled from the database before going on.
+    """
+    assert viewer.user_id is not None
+    session = await GroupSession.get(id=session_id)
+    last = after_sequence
+    async with (
+        current_hub().listen(channels.session_messages(session_id)) as listener,
+        present(session_id, viewer.user_id),
+    ):
+        # Subscribed first, then caught up: nothing published in between is missed.
+        backlog = await messages_after(session_id, last)
+        for payload in backlog:
+            await still_allowed(viewer, session.group_id)
+            last = payload["sequence"]
+            yield payload
+        if await session_is_over(session):
+            return
+        async for event in listener:
+            if isinstance(event, Resync) or event.get("type") == "ended":
+                missed = await messages_after(session_id, last)
+            elif event.get("type") == "message" and event["sequence"] > last:
+                missed = await messages_after(session_id, last, event["sequence"] - 1)
+                missed.append(event)
+            else:
+                continue
+            for payload in missed:
+                await still_allowed(viewer, session.group_id)
+                last = payload["sequence"]
+                yield payload
+            ended = not isinstance(event, Resync) and event.get("type") == "ended"
+            if ended or (isinstance(event, Resync) and await session_is_over(session)):
+                return
+
+
+async def session_is_over(session: GroupSession) -> bool:
+    await session.refresh_from_db(fields=["status"])
+    return session.status in (SessionStatus.ENDED, SessionStatus.CANCELLED)
+
+
+async def follow_presence(viewer: Viewer, session_id: int) -> AsyncIterator[list[int]]:
+    """Who is in the session: now, then again whenever someone joins or leaves."""
+    session = await GroupSession.get(id=session_id)
+    async with current_hub().listen(channels.session_presence(session_id)) as listener:
+        await still_allowed(viewer, session.group_id)
+        yield await present_user_ids(session_id)
+        async for _ in listener:
+            await still_allowed(viewer, session.group_id)
+            yield await present_user_ids(session_id)
+
+
+async def follow_applications(viewer: Viewer) -> AsyncIterator[Application]:
+    """Changes to the viewer's own applications, or to those of the groups they run."""
+    assert viewer.user_id is not None
+    async with current_hub().listen(channels.application_updates(viewer.user_id)) as listener:
+        async for event in listener:
+            if isinstance(event, Resync):
+                continue  # nothing to replay: clients re-read their applications
+            if viewer.expires_at is not None and viewer.expires_at <= datetime.now(UTC):
+                raise Unauthenticated("Your sign-in has expired; sign in again to keep following.")
+            application = await Application.filter(id=event["application_id"]).first()
+            if application is not None and await may_follow(viewer, application):
+                yield application
+
+
+async def may_follow(viewer: Viewer, application: Application) -> bool:
+    if application.applicant_id == viewer.user_id:
+        return True
+    if viewer.role == Role.ONLINE_MANAGER:
+        return True
+    return await Group.filter(id=application.group_id, facilitator_id=viewer.user_id).exists()

@@ -1,0 +1,225 @@
+"""Weekly sessions: the schedule, starting and ending, and what is said while live.
+
+A message is stored and committed, then published: subscribers learn of nothing
+the database does not hold, and a subscriber that missed some catches up from it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tortoise.exceptions import IntegrityError
+
+from auth.access import current_memberships
+from errors import BadUserInput, Conflict, NotFound
+from models import (
+    GROUP_TIMEZONE,
+    Group,
+    GroupSession,
+    SessionMessage,
+    SessionStatus,
+    User,
+)
+from resolvers.audit import audit
+from resolvers.inbox import notify
+from resolvers.steps import london
+from subscriptions import channels
+from subscriptions.outbox import after_commit, transaction
+
+LONDON = ZoneInfo(GROUP_TIMEZONE)
+UPCOMING = 4
+MAX_MESSAGE = 4000
+START_EARLY = timedelta(hours=24)
+
+
+def weekly_starts(weekday: int, start_minute: int, now: datetime, count: int) -> list[datetime]:
+    """The next ``count`` starts of a weekly meeting after ``now``, in UTC.
+
+    Each is the group's wall-clock time in London on its day, so the UTC time moves
+    by an hour across the clock changes while the meeting stays at, say, 19:00.
+    """
+    today = now.astimezone(LONDON).date()
+    first = today + timedelta(days=(weekday - today.weekday()) % 7)
+    starts = []
+    day: date = first
+    while len(starts) < count:
+        local = datetime(
+            day.year, day.month, day.day, start_minute // 60, start_minute % 60, tzinfo=LONDON
+        )
+        if local > now:
+            starts.append(local.astimezone(UTC))
+        day += timedelta(days=7)
+    return starts
+
+
+async def ensure_upcoming(groups: list[Group], now: datetime | None = None) -> None:
+    """Make sure each group has rows for its next weekly sessions (kept, if cancelled)."""
+    now = now or datetime.now(UTC)
+    for group in groups:
+        wanted = weekly_starts(group.weekday, group.start_minute, now, UPCOMING)
+        existing = {
+            moment.astimezone(UTC)
+            for moment in await GroupSession.filter(
+                group_id=group.id, starts_at__gte=wanted[0]
+            ).values_list("starts_at", flat=True)
+        }
+        for start in wanted:
+            if start not in existing:
+                with contextlib.suppress(IntegrityError):  # another request made it just now
+                    await GroupSession.create(
+                        group_id=group.id, starts_at=start, duration_minutes=group.duration_minutes
+                    )
+
+
+async def drop_unheld_weekly_sessions(group_id: int, now: datetime | None = None) -> None:
+    """After a schedule change: forget the generated sessions still to come."""
+    await GroupSession.filter(
+        group_id=group_id,
+        one_off=False,
+        status=SessionStatus.SCHEDULED,
+        starts_at__gt=now or datetime.now(UTC),
+    ).delete()
+
+
+async def get_session(session_id: int) -> GroupSession:
+    session = await GroupSession.filter(id=session_id).first()
+    if session is None:
+        raise NotFound("No such session.")
+    return session
+
+
+async def session_for_change(
+    session_id: int, allowed: set[SessionStatus], doing: str
+) -> GroupSession:
+    session = await GroupSession.filter(id=session_id).select_for_update().first()
+    if session is None:
+        raise NotFound("No such session.")
+    if session.status not in allowed:
+        raise Conflict(f"This session is {session.status.value.lower()}: it cannot be {doing}.")
+    return session
+
+
+async def do_add_session(actor_id: int, group_id: int, starts_at: datetime) -> GroupSession:
+    if starts_at.tzinfo is None:
+        raise BadUserInput("Give the session's time with its UTC offset.")
+    if starts_at <= datetime.now(UTC):
+        raise BadUserInput("A session is added for a time still to come.")
+    group = await Group.filter(id=group_id).first()
+    if group is None:
+        raise NotFound("No such group.")
+    try:
+        async with transaction():
+            session = await GroupSession.create(
+                group=group,
+                starts_at=starts_at.astimezone(UTC),
+                duration_minutes=group.duration_minutes,
+                one_off=True,
+            )
+            await audit(actor_id, "SESSION_ADDED", "GroupSession", session.id, group_id)
+    except IntegrityError as error:
+        raise Conflict("The group already has a session at that time.") from error
+    return session
+
+
+async def do_cancel_session(actor_id: int, session_id: int) -> GroupSession:
+    async with transaction():
+        session = await session_for_change(session_id, {SessionStatus.SCHEDULED}, "cancelled")
+        session.status = SessionStatus.CANCELLED
+        await session.save(update_fields=["status"])
+        group = await Group.get(id=session.group_id)
+        for user_id in (
+            await current_memberships().filter(group_id=group.id).values_list("user_id", flat=True)
+        ):
+            await notify(
+                user_id,  # type: ignore[arg-type]
+                f"{group.name}: session cancelled",
+                f"The session on {london(session.starts_at)} (UK time) will not take place.",
+            )
+    return session
+
+
+async def do_start_session(actor_id: int, session_id: int) -> GroupSession:
+    now = datetime.now(UTC)
+    async with transaction():
+        session = await session_for_change(session_id, {SessionStatus.SCHEDULED}, "started")
+        if session.starts_at - now > START_EARLY:
+            raise Conflict(f"This session is on {london(session.starts_at)}: start it on the day.")
+        if await GroupSession.filter(group_id=session.group_id, status=SessionStatus.LIVE).exists():
+            raise Conflict("Another session of this group is live: end it first.")
+        session.status = SessionStatus.LIVE
+        session.started_at = now
+        await session.save(update_fields=["status", "started_at"])
+        after_commit(channels.session_messages(session.id), {"type": "started"})
+    return session
+
+
+async def do_end_session(actor_id: int, session_id: int) -> GroupSession:
+    async with transaction():
+        session = await session_for_change(session_id, {SessionStatus.LIVE}, "ended")
+        session.status = SessionStatus.ENDED
+        session.ended_at = datetime.now(UTC)
+        await session.save(update_fields=["status", "ended_at"])
+        await audit(actor_id, "TRANSCRIPT_KEPT", "GroupSession", session.id, session.group_id)
+        after_commit(
+            channels.session_messages(session.id),
+            {"type": "ended", "last_sequence": session.last_sequence},
+        )
+    return session
+
+
+def check_message(body: str) -> str:
+    body = body.strip()
+    if not 1 <= len(body) <= MAX_MESSAGE:
+        raise BadUserInput(f"A message is 1 to {MAX_MESSAGE} characters.")
+    return body
+
+
+def message_payload(message: SessionMessage, author: User) -> dict[str, Any]:
+    """What subscribers receive: enough to show the message without asking the database."""
+    return {
+        "type": "message",
+        "id": message.id,
+        "sequence": message.sequence,
+        "body": message.body,
+        "sent_at": message.sent_at.isoformat(),
+        "author_id": author.id,
+        "author_name": author.profile_name,
+        "author_role": author.role.value,
+    }
+
+
+async def do_post_message(author: User, session_id: int, body: str) -> SessionMessage:
+    """Store the next message of a live session, then publish it."""
+    body = check_message(body)
+    async with transaction():
+        session = await session_for_change(session_id, {SessionStatus.LIVE}, "written in")
+        session.last_sequence += 1
+        await session.save(update_fields=["last_sequence"])
+        message = await SessionMessage.create(
+            session=session, author=author, sequence=session.last_sequence, body=body
+        )
+        after_commit(channels.session_messages(session.id), message_payload(message, author))
+    return message
+
+
+async def messages_after(
+    session_id: int, sequence: int, until: int | None = None
+) -> list[dict[str, Any]]:
+    """Messages after ``sequence`` (up to ``until``), as subscribers receive them."""
+    messages = SessionMessage.filter(session_id=session_id, sequence__gt=sequence)
+    if until is not None:
+        messages = messages.filter(sequence__lte=until)
+    rows = await messages.order_by("sequence").select_related("author")
+    return [message_payload(m, m.author) for m in rows]
+
+
+async def sessions_of(groups: list[Group]) -> dict[int, list[GroupSession]]:
+    """Each group's sessions: those held, and at least the next four."""
+    await ensure_upcoming(groups)
+    by_group: dict[int, list[GroupSession]] = {g.id: [] for g in groups}
+    for session in await GroupSession.filter(group_id__in=list(by_group)).order_by("starts_at"):
+        by_group[session.group_id].append(session)
+    return by_group

@@ -1,0 +1,132 @@
+"""Transcripts of ended sessions, and their anonymised export for research."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from string import ascii_uppercase
+
+from errors import Conflict
+from models import GroupSession, Membership, Role, SessionMessage, SessionStatus, User
+from resolvers.audit import audit
+from resolvers.sessions import get_session
+
+
+async def ended_session(session_id: int) -> GroupSession:
+    session = await get_session(session_id)
+    if session.status != SessionStatus.ENDED:
+        raise Conflict("A session's transcript is kept when the session ends.")
+    return session
+
+
+async def read_transcript(
+    reader_id: int, session_id: int, after: int | None, limit: int
+) -> tuple[GroupSession, list[SessionMessage]]:
+    """A page of an ended session's messages, in order; every read is audited."""
+    session = await ended_session(session_id)
+    messages = SessionMessage.filter(session_id=session_id)
+    if after is not None:
+        messages = messages.filter(sequence__gt=after)
+    page = await messages.order_by("sequence").limit(limit)
+    await audit(reader_id, "TRANSCRIPT_READ", "GroupSession", session.id, session.group_id)
+    return session, page
+
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+NHS_NUMBER = re.compile(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b")
+PHONE = re.compile(r"(?:\+44\s?\(?0?\)?|\b0)\d(?:[\s-]?\d){8,9}\b")
+POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
+
+
+def redact(text: str, names: list[str]) -> str:
+    """Remove what could identify someone: contact details, NHS numbers, members' names."""
+    text = EMAIL.sub("[email]", text)
+    text = NHS_NUMBER.sub("[NHS number]", text)
+    text = PHONE.sub("[phone]", text)
+    text = POSTCODE.sub("[postcode]", text)
+    for name in sorted(names, key=len, reverse=True):
+        text = re.sub(rf"\b{re.escape(name)}\b", "[name]", text, flags=re.IGNORECASE)
+    return text
+
+
+def names_in(profile_name: str) -> list[str]:
+    """A profile name and its words of three letters or more ("Anna K" → "Anna K", "Anna")."""
+    words = [w for w in re.split(r"[\s.]+", profile_name) if len(w) >= 3]
+    return [profile_name, *words]
+
+
+@dataclass(frozen=True)
+class ResearchLine:
+    speaker: str
+    body: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True)
+class ResearchTranscript:
+    held_at: datetime
+    lines: list[ResearchLine]
+
+
+def pseudonym(index: int) -> str:
+    letters = ascii_uppercase
+    return f"Member {letters[index % 26]}{index // 26 or ''}"
+
+
+async def do_research_export(
+    actor_id: int, group_id: int, since: datetime, until: datetime
+) -> list[ResearchTranscript]:
+    """The group's transcripts in ``[since, until)``, anonymised, without opted-out members.
+
+    Pseudonyms are stable within one export: the same person is "Member A" in every
+    transcript of it, and no one can link exports to each other.
+    """
+    sessions = await GroupSession.filter(
+        group_id=group_id,
+        status=SessionStatus.ENDED,
+        started_at__gte=since,
+        started_at__lt=until,
+    ).order_by("started_at")
+    messages = await SessionMessage.filter(session_id__in=[s.id for s in sessions]).order_by(
+        "session_id", "sequence"
+    )
+    author_ids = {m.author_id for m in messages}
+    member_ids = await Membership.filter(group_id=group_id).values_list("user_id", flat=True)
+    people = {u.id: u for u in await User.filter(id__in=list(author_ids | set(member_ids)))}
+    names = [name for person in people.values() for name in names_in(person.profile_name)]
+    speakers: dict[int, str] = {}
+    by_session: dict[int, list[ResearchLine]] = {s.id: [] for s in sessions}
+    for message in messages:
+        author = people[message.author_id]
+        if not author.research_consent:
+            continue
+        if author.role == Role.FACILITATOR:
+            speaker = "Facilitator"
+        else:
+            speaker = speakers.setdefault(author.id, pseudonym(len(speakers)))
+        by_session[message.session_id].append(
+            ResearchLine(speaker, redact(message.body, names), message.sent_at)
+        )
+    await audit(
+        actor_id,
+        "RESEARCH_EXPORT",
+        "Group",
+        group_id,
+        group_id,
+        f"{len(sessions)} sessions from {since.isoformat()} to {until.isoformat()}",
+    )
+    return [ResearchTranscript(s.started_at or s.starts_at, by_session[s.id]) for s in sessions]
+
+
+async def do_set_research_consent(user_id: int, consent: bool) -> User:
+    user = await User.get(id=user_id)
+    user.research_consent = consent
+    await user.save(update_fields=["research_consent"])
+    await audit(
+        user_id,
+        "RESEARCH_CONSENT_GIVEN" if consent else "RESEARCH_CONSENT_WITHDRAWN",
+        "User",
+        user_id,
+    )
+    return user

@@ -1,0 +1,245 @@
+"""Weekly sessions: live messages, presence, transcripts and the research export."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from auth.access import session_subject
+from auth.permissions import (
+    HasRole,
+    IsAuthenticated,
+    IsGroupFacilitator,
+    IsGroupMember,
+    IsSessionMember,
+    guard,
+    parse_id,
+    subject_from,
+)
+from models import GroupSession as SessionModel
+from models import Role
+from models import SessionStatus as SessionStatusModel
+from resolvers import live, sessions, transcripts
+from schema.accounts import User
+from schema.pagination import Connection, check_first, connection, decode_cursor
+
+SessionStatus = strawberry.enum(SessionStatusModel, name="SessionStatus")
+SESSION = subject_from(session_subject, "session_id", "session")
+SESSION_BY_ID = subject_from(session_subject, "id", "session")
+TAKING_PART = (IsGroupMember(), IsGroupFacilitator())
+MANAGER = HasRole(Role.ONLINE_MANAGER)
+
+
+@strawberry.type(description="One weekly meeting of a group, or a one-off.")
+class GroupSession:
+    id: strawberry.ID
+    status: SessionStatus  # type: ignore[valid-type]
+    starts_at: datetime
+    duration_minutes: int
+    one_off: bool
+    started_at: datetime | None
+    ended_at: datetime | None
+    last_sequence: int = strawberry.field(description="The number of the latest message.")
+    group_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, session: SessionModel) -> GroupSession:
+        return cls(
+            id=strawberry.ID(str(session.id)),
+            status=session.status,
+            starts_at=session.starts_at,
+            duration_minutes=session.duration_minutes,
+            one_off=session.one_off,
+            started_at=session.started_at,
+            ended_at=session.ended_at,
+            last_sequence=session.last_sequence,
+            group_id=session.group_id,
+        )
+
+
+@strawberry.type(description="Something said in a session.")
+class SessionMessage:
+    id: strawberry.ID
+    sequence: int = strawberry.field(description="1, 2, 3… within the session.")
+    body: str
+    sent_at: datetime
+    author: User
+
+    @classmethod
+    def from_payload(cls, payload: dict) -> SessionMessage:
+        return cls(
+            id=strawberry.ID(str(payload["id"])),
+            sequence=payload["sequence"],
+            body=payload["body"],
+            sent_at=datetime.fromisoformat(payload["sent_at"]),
+            author=User.from_parts(
+                payload["author_id"], payload["author_name"], payload["author_role"]
+            ),
+        )
+
+
+@strawberry.type(description="What was said in an ended session, in order.")
+class Transcript:
+    session: GroupSession
+    messages: Connection[SessionMessage]
+
+
+@strawberry.type(description="Who is following a live session now, and who just came or went.")
+class SessionPresence:
+    present: list[User]
+    joined: User | None = None
+    left: User | None = None
+
+
+@strawberry.type(description="A line of an anonymised transcript.")
+class ResearchLine:
+    speaker: str
+    body: str
+    sent_at: datetime
+
+
+@strawberry.type(description="An anonymised transcript: pseudonyms, no identifying details.")
+class ResearchTranscript:
+    held_at: datetime
+    lines: list[ResearchLine]
+
+
+async def users(info: Info, ids: list[int]) -> list[User]:
+    return [User.from_model(u) for u in await info.context.loaders.user.load_many(ids)]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(extensions=guard(*TAKING_PART, MANAGER, subject=SESSION_BY_ID))
+    async def session(self, id: strawberry.ID) -> GroupSession | None:
+        return GroupSession.from_model(await sessions.get_session(parse_id(id)))
+
+    @strawberry.field(
+        description="An ended session's transcript: for the group's facilitator and the members "
+        "whose membership covered the session. Every read is audited.",
+        extensions=guard(IsGroupFacilitator(), IsSessionMember(), subject=SESSION),
+    )
+    async def transcript(
+        self, info: Info, session_id: strawberry.ID, first: int = 100, after: str | None = None
+    ) -> Transcript | None:
+        first = check_first(first)
+        session, page = await transcripts.read_transcript(
+            info.context.viewer.user_id, parse_id(session_id), decode_cursor(after), first + 1
+        )
+        payloads = [sessions.message_payload(m, m.author) for m in page]
+        return Transcript(
+            session=GroupSession.from_model(session),
+            messages=connection(
+                payloads, first, lambda p: p["sequence"], SessionMessage.from_payload
+            ),
+        )
+
+    @strawberry.field(
+        description="A group's transcripts for research, anonymised; members who opted out "
+        "are left out. Every export is audited.",
+        extensions=guard(MANAGER),
+    )
+    async def research_export(
+        self, info: Info, group_id: strawberry.ID, since: datetime, until: datetime
+    ) -> list[ResearchTranscript] | None:
+        exported = await transcripts.do_research_export(
+            info.context.viewer.user_id, parse_id(group_id), since, until
+        )
+        return [
+            ResearchTranscript(
+                held_at=t.held_at,
+                lines=[
+                    ResearchLine(speaker=x.speaker, body=x.body, sent_at=x.sent_at) for x in t.lines
+                ],
+            )
+            for t in exported
+        ]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Add a one-off session to a group.",
+        extensions=guard(IsGroupFacilitator()),
+    )
+    async def add_session(
+        self, info: Info, group_id: strawberry.ID, starts_at: datetime
+    ) -> GroupSession | None:
+        session = await sessions.do_add_session(
+            info.context.viewer.user_id, parse_id(group_id, "groupId"), starts_at
+        )
+        return GroupSession.from_model(session)
+
+    @strawberry.mutation(extensions=guard(IsGroupFacilitator(), subject=SESSION))
+    async def cancel_session(self, info: Info, session_id: strawberry.ID) -> GroupSession | None:
+        session = await sessions.do_cancel_session(info.context.viewer.user_id, int(session_id))
+        return GroupSession.from_model(session)
+
+    @strawberry.mutation(extensions=guard(IsGroupFacilitator(), subject=SESSION))
+    async def start_session(self, info: Info, session_id: strawberry.ID) -> GroupSession | None:
+        session = await sessions.do_start_session(info.context.viewer.user_id, int(session_id))
+        return GroupSession.from_model(session)
+
+    @strawberry.mutation(
+        description="End a live session: its transcript is kept.",
+        extensions=guard(IsGroupFacilitator(), subject=SESSION),
+    )
+    async def end_session(self, info: Info, session_id: strawberry.ID) -> GroupSession | None:
+        session = await sessions.do_end_session(info.context.viewer.user_id, int(session_id))
+        return GroupSession.from_model(session)
+
+    @strawberry.mutation(
+        description="Say something in a live session (1 to 4,000 characters).",
+        extensions=guard(*TAKING_PART, subject=SESSION),
+    )
+    async def post_session_message(
+        self, info: Info, session_id: strawberry.ID, body: str
+    ) -> SessionMessage | None:
+        author = await info.context.loaders.user.load(info.context.viewer.user_id)
+        message = await sessions.do_post_message(author, int(session_id), body)
+        return SessionMessage.from_payload(sessions.message_payload(message, author))
+
+    @strawberry.mutation(
+        description="Whether your words may be used, anonymised, for research (on by default).",
+        extensions=guard(IsAuthenticated()),
+    )
+    async def set_research_consent(self, info: Info, consent: bool) -> User | None:
+        user = await transcripts.do_set_research_consent(info.context.viewer.user_id, consent)
+        return User.from_model(user)
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="A session's messages as they are said, in order. Pass the last "
+        "`sequence` you saw to catch up on what you missed first.",
+        extensions=guard(*TAKING_PART, subject=SESSION),
+    )
+    async def session_messages(
+        self, info: Info, session_id: strawberry.ID, after_sequence: int = 0
+    ) -> AsyncGenerator[SessionMessage, None]:
+        stream = live.follow_session(info.context.viewer, int(session_id), after_sequence)
+        async for payload in stream:
+            yield SessionMessage.from_payload(payload)
+
+    @strawberry.subscription(
+        description="Who is in a live session: now, and whenever someone comes or goes.",
+        extensions=guard(*TAKING_PART, subject=SESSION),
+    )
+    async def session_presence(
+        self, info: Info, session_id: strawberry.ID
+    ) -> AsyncGenerator[SessionPresence, None]:
+        before: set[int] = set()
+        async for present in live.follow_presence(info.context.viewer, int(session_id)):
+            now = set(present)
+            joined, left = sorted(now - before), sorted(before - now)
+            before = now
+            info.context.renew()
+            yield SessionPresence(
+                present=await users(info, present),
+                joined=(await users(info, joined[:1]) or [None])[0],
+                left=(await users(info, left[:1]) or [None])[0],
+            )

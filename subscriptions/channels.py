@@ -1,0 +1,21 @@
+"""Channel names: every channel Haven publishes on is named here and nowhere else."""
+
+from __future__ import annotations
+
+
+def session_messages(session_id: int) -> str:
+    return f"session:{session_id}:messages"
+
+
+def session_presence(session_id: int) -> str:
+    return f"session:{session_id}:presence"
+
+
+def application_updates(user_id: int) -> str:
+    """Changes to applications a user follows: their own, or those to groups they run."""
+    return f"user:{user_id}:applications"
+
+
+def access_changes(user_id: int) -> str:
+    """A user's access changed (a membership ended): their streams re-check at once."""
+    return f"user:{user_id}:access"
