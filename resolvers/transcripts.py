@@ -28,7 +28,7 @@ async def read_transcript(
     messages = SessionMessage.filter(session_id=session_id)
     if after is not None:
         messages = messages.filter(sequence__gt=after)
-    page = await messages.order_by("sequence").limit(limit)
+    page = await messages.order_by("sequence").limit(limit).select_related("author")
     await audit(reader_id, "TRANSCRIPT_READ", "GroupSession", session.id, session.group_id)
     return session, page
 

@@ -1,0 +1,269 @@
+"""Live sessions over real WebSockets: who hears what, in what order, and for how long."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from auth.tokens import issue_access_token
+from models import GroupSession, Role, SessionMessage
+from tests.conftest import join, make_group
+from tests.live import LiveClient
+from tests.workflow import REMOVE, code, data
+
+MESSAGES = """
+subscription ($session: ID!, $after: Int!) {
+  sessionMessages(sessionId: $session, afterSequence: $after) {
+    sequence body author { profileName }
+  }
+}"""
+POST = """
+mutation ($session: ID!, $body: String!) {
+  postSessionMessage(sessionId: $session, body: $body) { sequence body }
+}"""
+PRESENCE = """
+subscription ($session: ID!) {
+  sessionPresence(sessionId: $session) {
+    present { profileName } joined { profileName } left { profileName }
+  }
+}"""
+START = "mutation ($id: ID!) { startSession(sessionId: $id) { status } }"
+END = "mutation ($id: ID!) { endSession(sessionId: $id) { status } }"
+
+
+class Scene:
+    def __init__(self, facilitator, group, members, memberships, session):
+        self.facilitator = facilitator
+        self.group = group
+        self.members = members
+        self.memberships = memberships
+        self.session = session
+
+    @property
+    def session_id(self) -> str:
+        return str(self.session.id)
+
+
+async def live_session(gql, person, size=3, name="Tuesday group", names=None) -> Scene:
+    facilitator = await person(Role.FACILITATOR, name=f"Dr {name}")
+    group = await make_group(facilitator, name=name)
+    names = names or [f"{name} member {i}" for i in range(size)]
+    members = [await person(name=member) for member in names]
+    memberships = [await join(group, m) for m in members]
+    session = await GroupSession.create(
+        group=group, starts_at=datetime.now(UTC) + timedelta(minutes=5), one_off=True
+    )
+    data(await gql(START, {"id": str(session.id)}, token=facilitator.token), "startSession")
+    return Scene(facilitator, group, members, memberships, session)
+
+
+@pytest.fixture
+async def clients():
+    opened: list[LiveClient] = []
+
+    async def open_client(server, person) -> LiveClient:
+        client = await LiveClient.connect(server.ws_url, person.token if person else None)
+        opened.append(client)
+        return client
+
+    yield open_client
+    for client in opened:
+        await client.close()
+
+
+async def test_eight_members_each_post_and_all_receive_every_message_in_order(
+    server, gql, person, clients
+):
+    scene = await live_session(gql, person, size=8)
+    listeners = [await clients(server, m) for m in scene.members]
+    streams = [
+        await c.subscribe(MESSAGES, {"session": scene.session_id, "after": 0}) for c in listeners
+    ]
+    await asyncio.sleep(0.2)  # every subscription is listening
+
+    await asyncio.gather(
+        *(
+            gql(POST, {"session": scene.session_id, "body": f"Hello from {i}"}, token=m.token)
+            for i, m in enumerate(scene.members)
+        )
+    )
+
+    heard = []
+    for client, stream in zip(listeners, streams, strict=True):
+        heard.append([await client.data(stream, "sessionMessages") for _ in range(8)])
+    assert all(h == heard[0] for h in heard)
+    assert [m["sequence"] for m in heard[0]] == list(range(1, 9))
+    assert sorted(m["body"] for m in heard[0]) == sorted(f"Hello from {i}" for i in range(8))
+
+
+async def test_outsiders_can_neither_follow_nor_post(server, gql, person, clients):
+    scene = await live_session(gql, person)
+    outsider = await person(name="Outsider")
+    other_facilitator = await person(Role.FACILITATOR)
+    await make_group(other_facilitator, name="Elsewhere")
+    manager = await person(Role.ONLINE_MANAGER)
+
+    for reader in (outsider, other_facilitator, manager):
+        client = await clients(server, reader)
+        stream = await client.subscribe(MESSAGES, {"session": scene.session_id, "after": 0})
+        refused = await client.next(stream)
+        assert refused["type"] in ("error", "next")
+        errors = refused["payload"] if refused["type"] == "error" else refused["payload"]["errors"]
+        assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+        post = await gql(POST, {"session": scene.session_id, "body": "hi"}, token=reader.token)
+        assert code(post) == "FORBIDDEN"
+    assert await SessionMessage.all().count() == 0
+
+
+async def test_a_removed_member_receives_nothing_more(server, gql, person, clients):
+    scene = await live_session(gql, person)
+    removed = scene.members[0]
+    client = await clients(server, removed)
+    stream = await client.subscribe(MESSAGES, {"session": scene.session_id, "after": 0})
+    await gql(POST, {"session": scene.session_id, "body": "Before"}, token=scene.members[1].token)
+    assert (await client.data(stream, "sessionMessages"))["body"] == "Before"
+
+    await gql(
+        REMOVE,
+        {"id": str(scene.memberships[0].id), "reason": "Breach of confidentiality."},
+        token=scene.facilitator.token,
+    )
+    await gql(POST, {"session": scene.session_id, "body": "After"}, token=scene.members[1].token)
+
+    ended = await client.next(stream)
+    assert ended["type"] == "next"
+    assert ended["payload"]["data"] is None
+    assert ended["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert "After" not in str(ended)
+
+
+async def test_a_late_subscriber_catches_up_from_the_last_sequence_it_saw(
+    server, gql, person, clients
+):
+    scene = await live_session(gql, person)
+    poster = scene.members[1]
+    for n in range(1, 4):
+        await gql(POST, {"session": scene.session_id, "body": f"m{n}"}, token=poster.token)
+    client = await clients(server, scene.members[0])
+
+    stream = await client.subscribe(MESSAGES, {"session": scene.session_id, "after": 1})
+    caught_up = [await client.data(stream, "sessionMessages") for _ in range(2)]
+    await gql(POST, {"session": scene.session_id, "body": "m4"}, token=poster.token)
+    live = await client.data(stream, "sessionMessages")
+
+    assert [m["body"] for m in caught_up] == ["m2", "m3"]
+    assert live["body"] == "m4"
+
+
+async def test_no_message_of_one_group_reaches_another(server, gql, person, clients):
+    first = await live_session(gql, person, name="First")
+    second = await live_session(gql, person, name="Second")
+    client = await clients(server, first.members[0])
+    stream = await client.subscribe(MESSAGES, {"session": first.session_id, "after": 0})
+    await asyncio.sleep(0.1)
+
+    await gql(
+        POST, {"session": second.session_id, "body": "Private"}, token=second.members[0].token
+    )
+
+    assert await client.nothing_for(stream, 0.5)
+
+
+async def test_the_stream_completes_when_the_session_ends(server, gql, person, clients):
+    scene = await live_session(gql, person)
+    client = await clients(server, scene.members[0])
+    stream = await client.subscribe(MESSAGES, {"session": scene.session_id, "after": 0})
+    await gql(
+        POST, {"session": scene.session_id, "body": "Last words"}, token=scene.members[1].token
+    )
+
+    await gql(END, {"id": scene.session_id}, token=scene.facilitator.token)
+
+    assert (await client.data(stream, "sessionMessages"))["body"] == "Last words"
+    assert (await client.next(stream))["type"] == "complete"
+    late = await gql(
+        POST, {"session": scene.session_id, "body": "Too late"}, token=scene.members[1].token
+    )
+    assert code(late) == "CONFLICT"
+
+
+async def test_an_expired_token_ends_the_stream(server, gql, person, clients):
+    scene = await live_session(gql, person)
+    member = scene.members[0]
+    almost = datetime.now(UTC) - timedelta(seconds=server.settings.access_token_seconds - 1)
+    member.token = issue_access_token(server.settings, member.user, now=almost)
+    client = await clients(server, member)
+    await client.subscribe(MESSAGES, {"session": scene.session_id, "after": 0})
+
+    await asyncio.sleep(2)
+
+    assert client.closed_with == 4401
+
+
+async def test_presence_shows_who_comes_and_goes(server, gql, person, clients):
+    scene = await live_session(gql, person)
+    watcher = await clients(server, scene.facilitator)
+    presence = await watcher.subscribe(PRESENCE, {"session": scene.session_id})
+    assert (await watcher.data(presence, "sessionPresence"))["present"] == []
+
+    member = await clients(server, scene.members[0])
+    stream = await member.subscribe(MESSAGES, {"session": scene.session_id, "after": 0})
+    joined = await watcher.data(presence, "sessionPresence")
+    await member.socket.send('{"id": "' + stream + '", "type": "complete"}')
+    left = await watcher.data(presence, "sessionPresence")
+
+    name = scene.members[0].user.profile_name
+    assert joined == {
+        "present": [{"profileName": name}],
+        "joined": {"profileName": name},
+        "left": None,
+    }
+    assert left == {"present": [], "joined": None, "left": {"profileName": name}}
+
+
+@pytest.mark.parametrize("body", ["", "   ", "x" * 4001])
+async def test_a_message_is_one_to_four_thousand_characters(gql, person, body):
+    scene = await live_session(gql, person)
+
+    result = await gql(
+        POST, {"session": scene.session_id, "body": body}, token=scene.members[0].token
+    )
+
+    assert code(result) == "BAD_USER_INPUT"
+    assert await SessionMessage.all().count() == 0
+
+
+async def test_only_the_facilitator_starts_and_ends_a_session(gql, person):
+    scene = await live_session(gql, person)
+    member = scene.members[0]
+
+    refused = await gql(END, {"id": scene.session_id}, token=member.token)
+    ended = await gql(END, {"id": scene.session_id}, token=scene.facilitator.token)
+    again = await gql(START, {"id": scene.session_id}, token=scene.facilitator.token)
+
+    assert code(refused) == "FORBIDDEN"
+    assert data(ended, "endSession") == {"status": "ENDED"}
+    assert code(again) == "CONFLICT"
+
+
+async def test_application_updates_reach_the_applicant_only(server, gql, person, clients):
+    from tests.workflow import SCHEDULE, apply, soon
+
+    facilitator = await person(Role.FACILITATOR)
+    group = await make_group(facilitator)
+    applicant, other = await person(), await person()
+    application_id = await apply(gql, applicant, group)
+    mine = await clients(server, applicant)
+    theirs = await clients(server, other)
+    query = "subscription { applicationUpdates { id status } }"
+    my_stream = await mine.subscribe(query)
+    their_stream = await theirs.subscribe(query)
+    await asyncio.sleep(0.1)
+
+    await gql(SCHEDULE, {"id": application_id, "at": soon()}, token=facilitator.token)
+
+    update = await mine.data(my_stream, "applicationUpdates")
+    assert update == {"id": application_id, "status": "CALL_SCHEDULED"}
+    assert await theirs.nothing_for(their_stream, 0.5)
