@@ -1,0 +1,94 @@
+"""Two server processes on one PostgreSQL and one Redis serve as one service."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT, TEST_ENV
+from tests.live import LiveClient
+from tests.test_live_sessions import MESSAGES, POST, live_session
+
+SHARED = os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ.get(
+    "BROADCAST_URL", ""
+).startswith("redis")
+pytestmark = pytest.mark.skipif(not SHARED, reason="needs PostgreSQL and Redis")
+
+HAVEN = str(Path(sys.executable).parent / "haven")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def two_servers(settings) -> Iterator[list[str]]:
+    ports = [free_port(), free_port()]
+    env = {
+        **os.environ,
+        **TEST_ENV,
+        "DATABASE_URL": settings.database_url,
+        "BROADCAST_URL": settings.broadcast_url,
+    }
+    processes = [
+        subprocess.Popen(
+            [HAVEN, "serve", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    try:
+        yield [f"http://127.0.0.1:{port}" for port in ports]
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(10)
+
+
+async def wait_ready(url: str) -> None:
+    async with httpx.AsyncClient() as client:
+        for _ in range(100):
+            try:
+                if (await client.get(f"{url}/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"{url} never became ready")
+
+
+async def test_a_member_on_one_process_hears_posts_made_through_the_other(two_servers, gql, person):
+    first, second = two_servers
+    await asyncio.gather(wait_ready(first), wait_ready(second))
+    scene = await live_session(gql, person)
+    listener = await LiveClient.connect(
+        first.replace("http", "ws") + "/graphql", scene.members[0].token
+    )
+    stream = await listener.subscribe(MESSAGES, {"session": scene.session_id, "after": 0})
+    await asyncio.sleep(0.3)
+
+    async with httpx.AsyncClient(base_url=second) as other:
+        for n in range(5):
+            response = await other.post(
+                "/graphql",
+                json={"query": POST, "variables": {"session": scene.session_id, "body": f"m{n}"}},
+                headers={"Authorization": f"Bearer {scene.members[1].token}"},
+            )
+            assert "errors" not in response.json()
+
+    heard = [await listener.data(stream, "sessionMessages") for _ in range(5)]
+    assert [(m["sequence"], m["body"]) for m in heard] == [(n + 1, f"m{n}") for n in range(5)]
+    await listener.close()
