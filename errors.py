@@ -40,3 +40,9 @@ class Conflict(HavenError):
 
 class RateLimited(HavenError):
     code = "RATE_LIMITED"
+
+
+class FellBehind(HavenError):
+    """A live stream's client read too slowly and was cut off; it may resubscribe."""
+
+    code = "FELL_BEHIND"

@@ -14,11 +14,11 @@ from typing import Any
 
 from auth.access import may_take_part
 from auth.identity import Viewer
-from errors import Forbidden, Unauthenticated
+from errors import FellBehind, Forbidden, Unauthenticated
 from models import Application, Group, GroupSession, Role, SessionStatus
 from resolvers.sessions import messages_after
 from subscriptions import channels
-from subscriptions.hub import Resync, current_hub
+from subscriptions.hub import Overflow, Resync, current_hub
 from subscriptions.presence import present, present_user_ids
 
 
@@ -41,6 +41,21 @@ async def follow_session(
     assert viewer.user_id is not None
     session = await GroupSession.get(id=session_id)
     last = after_sequence
+    try:
+        async for payload in _follow_session(viewer, session, last):
+            last = payload["sequence"]
+            yield payload
+    except Overflow as error:
+        raise FellBehind(
+            f"You fell behind the conversation: subscribe again with afterSequence: {last}."
+        ) from error
+
+
+async def _follow_session(
+    viewer: Viewer, session: GroupSession, last: int
+) -> AsyncIterator[dict[str, Any]]:
+    assert viewer.user_id is not None
+    session_id = session.id
     async with (
         current_hub().listen(channels.session_messages(session_id)) as listener,
         present(session_id, viewer.user_id),
