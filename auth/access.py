@@ -13,7 +13,18 @@ from datetime import UTC, datetime
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from models import Application, Group, GroupSession, Membership, Role, User
+from models import (
+    Application,
+    Conversation,
+    Group,
+    GroupSession,
+    Membership,
+    PersonalMessage,
+    Post,
+    Role,
+    SafeguardingConcern,
+    User,
+)
 
 
 def current_memberships(now: datetime | None = None) -> QuerySet[Membership]:
@@ -65,6 +76,7 @@ class Subject:
     user_id: int | None
     group_id: int | None
     session_id: int | None = None
+    shared: bool = False
 
 
 async def application_subject(application_id: int) -> Subject | None:
@@ -100,3 +112,38 @@ async def membership_covered(user_id: int, session: GroupSession) -> bool:
         .filter(Q(ended_at=None) | Q(ended_at__gt=held_at))
         .exists()
     )
+
+
+async def takes_part_anywhere(user_id: int, role: Role | None) -> bool:
+    """Whether a user may use the shared area: any facilitator, or a current member of any
+    group."""
+    if role == Role.FACILITATOR:
+        return True
+    return await current_memberships().filter(user_id=user_id).exists()
+
+
+async def conversation_subject(conversation_id: int) -> Subject | None:
+    row = await Conversation.filter(id=conversation_id).values("started_by_id", "group_id")
+    return (
+        Subject(row[0]["started_by_id"], row[0]["group_id"], shared=row[0]["group_id"] is None)
+        if row
+        else None
+    )
+
+
+async def post_subject(post_id: int) -> Subject | None:
+    row = await Post.filter(id=post_id).values("author_id", "conversation__group_id")
+    if not row:
+        return None
+    group_id = row[0]["conversation__group_id"]
+    return Subject(row[0]["author_id"], group_id, shared=group_id is None)
+
+
+async def concern_subject(concern_id: int) -> Subject | None:
+    row = await SafeguardingConcern.filter(id=concern_id).values("group_id")
+    return Subject(None, row[0]["group_id"]) if row else None
+
+
+async def message_subject(message_id: int) -> Subject | None:
+    row = await PersonalMessage.filter(id=message_id).values("recipient_id")
+    return Subject(row[0]["recipient_id"], None) if row else None

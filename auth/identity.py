@@ -24,10 +24,16 @@ class Viewer:
     role: Role | None = None
     expires_at: datetime | None = None
     problem: Unauthenticated | None = None
+    integration_id: int | None = None
+    scopes: frozenset[str] = frozenset()
 
     @property
     def is_authenticated(self) -> bool:
         return self.user_id is not None
+
+    @property
+    def is_integration(self) -> bool:
+        return self.integration_id is not None
 
     @property
     def is_staff(self) -> bool:

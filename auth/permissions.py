@@ -20,7 +20,7 @@ from strawberry.schema_directive import Location
 from strawberry.types import Info
 from strawberry.types.base import StrawberryObjectDefinition
 
-from auth.access import Subject, membership_covered
+from auth.access import Subject, membership_covered, takes_part_anywhere
 from errors import BadUserInput, Forbidden, NotFound, Unauthenticated
 from models import GroupSession, Role
 
@@ -91,6 +91,25 @@ class IsGroupFacilitatorDirective:
 )
 class IsSessionMemberDirective:
     pass
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    name="inSharedArea",
+    description="Admits, in the conversations shared by all groups, people holding one of the "
+    f"roles who take part in a group now (current members, facilitators). {ALTERNATIVES}",
+)
+class InSharedAreaDirective:
+    roles: list[RoleType]  # type: ignore[valid-type]
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    name="hasScope",
+    description=f"Admits an integration whose token carries the scope. {ALTERNATIVES}",
+)
+class HasScopeDirective:
+    scope: str
 
 
 def parse_id(value: object, what: str = "id") -> int:
@@ -199,6 +218,32 @@ class IsSessionMember(BasePermission):
         return session is not None and await membership_covered(viewer.user_id, session)
 
 
+class InSharedArea(BasePermission):
+    """For the shared area: a parent or subject without a group, or no ``groupId`` given."""
+
+    def __init__(self, *roles: Role) -> None:
+        self.roles = roles or (Role.MEMBER, Role.FACILITATOR)
+        self._schema_directive = InSharedAreaDirective(roles=list(self.roles))  # type: ignore[misc]
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        viewer = info.context.viewer
+        shared = getattr(source, "shared", False) or (
+            source is None and kwargs.get("group_id") is None
+        )
+        if not shared or viewer.user_id is None or not viewer.has_role(*self.roles):
+            return False
+        return await takes_part_anywhere(viewer.user_id, viewer.role)
+
+
+class HasScope(BasePermission):
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+        self._schema_directive = HasScopeDirective(scope=scope)  # type: ignore[misc]
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return self.scope in info.context.viewer.scopes
+
+
 class Guard(PermissionExtension):
     """A ``PermissionExtension`` whose permissions are alternatives rather than all required.
 
@@ -240,7 +285,7 @@ class Guard(PermissionExtension):
             if await permission.has_permission(judged, info, **kwargs) is True:
                 break
         else:
-            if not viewer.is_authenticated:
+            if not viewer.is_authenticated and not viewer.is_integration:
                 raise viewer.problem or Unauthenticated("Sign in to do this.")
             raise Forbidden("You do not have permission to do this.")
         result = next_(source, info, **kwargs)

@@ -3,8 +3,11 @@
 from models.accounts import STAFF_ROLES, RefreshToken, Role, SignInAttempt, StaffDetails, User
 from models.applications import OPEN_STATUSES, Application, ApplicationStatus, ApplicationStep
 from models.audit import AuditEntry
+from models.conversations import Conversation, Post
 from models.groups import GROUP_TIMEZONE, MAX_CAPACITY, Group, Membership, Need, Weekday
 from models.inbox import PersonalMessage
+from models.integrations import Integration
+from models.safeguarding import BreachReport, ConcernStatus, SafeguardingConcern, Severity
 from models.sessions import GroupSession, SessionMessage, SessionPresence, SessionStatus
 
 __all__ = [
@@ -16,16 +19,23 @@ __all__ = [
     "ApplicationStatus",
     "ApplicationStep",
     "AuditEntry",
+    "BreachReport",
+    "ConcernStatus",
+    "Conversation",
     "Group",
     "GroupSession",
+    "Integration",
     "Membership",
     "Need",
     "PersonalMessage",
+    "Post",
     "RefreshToken",
     "Role",
+    "SafeguardingConcern",
     "SessionMessage",
     "SessionPresence",
     "SessionStatus",
+    "Severity",
     "SignInAttempt",
     "StaffDetails",
     "User",

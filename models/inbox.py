@@ -9,7 +9,11 @@ from models.accounts import User
 
 
 class PersonalMessage(Model):
-    """A message in one person's inbox. ``sender`` is ``None`` for the service itself."""
+    """A message in one person's inbox. ``sender`` is ``None`` for the service itself.
+
+    ``thread`` is the first message of the exchange a reply belongs to; ``kind`` tells
+    a personal message from a notice of the service or a breach report.
+    """
 
     id = fields.IntField(primary_key=True)
     recipient: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
@@ -18,6 +22,10 @@ class PersonalMessage(Model):
     sender: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "haven.User", related_name="sent_messages", null=True, on_delete=fields.SET_NULL
     )
+    kind = fields.CharField(max_length=20, default="MESSAGE")
+    thread: fields.ForeignKeyNullableRelation[PersonalMessage] = fields.ForeignKeyField(
+        "haven.PersonalMessage", related_name="replies", null=True, on_delete=fields.SET_NULL
+    )
     subject = fields.CharField(max_length=200)
     body = fields.TextField()
     sent_at = fields.DatetimeField(auto_now_add=True)
@@ -25,6 +33,7 @@ class PersonalMessage(Model):
 
     recipient_id: int
     sender_id: int | None
+    thread_id: int | None
 
     class Meta:
         table = "personal_messages"

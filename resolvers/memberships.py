@@ -9,6 +9,7 @@ from errors import Conflict, NotFound
 from models import Application, ApplicationStatus, Group, Membership, Weekday
 from resolvers.applications import check_text
 from resolvers.audit import audit
+from resolvers.events import EventType, record_event
 from resolvers.inbox import notify
 from resolvers.places import lock_group, lock_group_of, offer_free_places
 from resolvers.steps import advance, application_for_step, london
@@ -50,6 +51,7 @@ async def do_accept_place(applicant_id: int, application_id: int) -> Application
             starts_at=now,
             ends_at=now + TERM,
         )
+        record_event(EventType.MEMBERSHIP_STARTED, group_id=group.id, application_id=application.id)
         await advance(
             application,
             ApplicationStatus.JOINED,
@@ -98,6 +100,7 @@ async def do_end_membership(
         membership.end_reason = how
         await membership.save()
         await notify(membership.user_id, *tell)
+        record_event(EventType.MEMBERSHIP_ENDED, group_id=group.id)
         await audit(actor_id, f"MEMBERSHIP_{how}", "Membership", membership.id, group.id, reason)
         await offer_free_places(group)
     return membership

@@ -14,6 +14,7 @@ from tortoise.queryset import QuerySet
 from auth.access import current_memberships
 from errors import NotFound
 from models import Application, ApplicationStatus, Group, Membership
+from resolvers.events import EventType, record_event
 from resolvers.inbox import notify
 from resolvers.steps import advance, london
 from subscriptions.outbox import transaction
@@ -144,6 +145,7 @@ async def end_finished_terms(now: datetime | None = None) -> int:
                 membership.end_reason = "TERM_ENDED"
                 await membership.save()
                 ended += 1
+                record_event(EventType.MEMBERSHIP_ENDED, group_id=group.id)
                 await notify(
                     membership.user_id,
                     f"Your time in {group.name} has ended",

@@ -24,6 +24,7 @@ from models import (
     User,
 )
 from resolvers.audit import audit
+from resolvers.events import EventType, record_event
 from resolvers.inbox import notify
 from resolvers.steps import london
 from subscriptions import channels
@@ -153,6 +154,7 @@ async def do_start_session(actor_id: int, session_id: int) -> GroupSession:
         session.started_at = now
         await session.save(update_fields=["status", "started_at"])
         after_commit(channels.session_messages(session.id), {"type": "started"})
+        record_event(EventType.SESSION_STARTED, group_id=session.group_id, session_id=session.id)
     return session
 
 
@@ -163,6 +165,8 @@ async def do_end_session(actor_id: int, session_id: int) -> GroupSession:
         session.ended_at = datetime.now(UTC)
         await session.save(update_fields=["status", "ended_at"])
         await audit(actor_id, "TRANSCRIPT_KEPT", "GroupSession", session.id, session.group_id)
+        for kind in (EventType.SESSION_ENDED, EventType.TRANSCRIPT_KEPT):
+            record_event(kind, group_id=session.group_id, session_id=session.id)
         after_commit(
             channels.session_messages(session.id),
             {"type": "ended", "last_sequence": session.last_sequence},

@@ -14,6 +14,7 @@ from models import (
     ApplicationStep,
     Group,
 )
+from resolvers.events import EventType, record_event
 from resolvers.inbox import notify
 from subscriptions import channels
 from subscriptions.outbox import after_commit
@@ -69,6 +70,13 @@ async def advance(
     update = {"application_id": application.id, "status": status.value}
     for follower in {application.applicant_id, group.facilitator_id}:
         after_commit(channels.application_updates(follower), update)
+    record_event(
+        EventType.APPLICATION_SUBMITTED
+        if status == ApplicationStatus.SUBMITTED
+        else EventType.APPLICATION_STATUS_CHANGED,
+        group_id=application.group_id,
+        application_id=application.id,
+    )
     if tell is not None:
         await notify(application.applicant_id, *tell)
 

@@ -19,3 +19,16 @@ def application_updates(user_id: int) -> str:
 def access_changes(user_id: int) -> str:
     """A user's access changed (a membership ended): their streams re-check at once."""
     return f"user:{user_id}:access"
+
+
+def events() -> str:
+    """Domain events for integrations: types and ids only."""
+    return "events"
+
+
+def inbox(user_id: int) -> str:
+    return f"user:{user_id}:inbox"
+
+
+def conversation_posts(conversation_id: int) -> str:
+    return f"conversation:{conversation_id}:posts"

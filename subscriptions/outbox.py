@@ -25,10 +25,8 @@ _outbox: ContextVar[list[tuple[str, dict[str, Any]]] | None] = ContextVar("outbo
 
 @contextlib.asynccontextmanager
 async def transaction() -> AsyncIterator[None]:
-    outer = _outbox.get()
-    if outer is not None:  # nested: the outermost transaction publishes
-        async with in_transaction():
-            yield
+    if _outbox.get() is not None:  # already inside one: it commits and publishes
+        yield
         return
     pending: list[tuple[str, dict[str, Any]]] = []
     token = _outbox.set(pending)

@@ -1,0 +1,43 @@
+"""Tokens for other systems: opaque, stored hashed, scoped, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from auth.identity import Viewer
+from models import Integration
+
+PREFIX = "hvn_int_"
+SCOPES = frozenset({"events:read"})
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def is_integration_token(token: str) -> bool:
+    return token.startswith(PREFIX)
+
+
+async def create_integration(name: str, scopes: list[str]) -> tuple[Integration, str]:
+    """Register a system and return it with its token, which is shown this once."""
+    unknown = set(scopes) - SCOPES
+    if unknown:
+        raise ValueError(f"unknown scopes: {', '.join(sorted(unknown))}")
+    token = PREFIX + secrets.token_urlsafe(32)
+    integration = await Integration.create(
+        name=name, token_hash=_digest(token), scopes=" ".join(sorted(set(scopes)))
+    )
+    return integration, token
+
+
+async def viewer_for_integration(token: str) -> Viewer | None:
+    integration = await Integration.filter(token_hash=_digest(token), revoked_at=None).first()
+    if integration is None:
+        return None
+    return Viewer(integration_id=integration.id, scopes=integration.scope_set)
+
+
+async def integration_is_active(integration_id: int) -> bool:
+    return await Integration.filter(id=integration_id, revoked_at=None).exists()
