@@ -23,6 +23,7 @@ from strawberry.types.unset import UnsetType
 
 import subscriptions.hub
 from auth.identity import ANONYMOUS, bearer_token, token_from_connection_params, viewer_from_token
+from auth.integrations import is_integration_token, viewer_for_integration
 from models.database import close_database, database_is_ready, open_database
 from resolvers.places import settle
 from schema import build_schema
@@ -64,6 +65,12 @@ class HavenGraphQL(GraphQL):
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Read the token from ``connection_init``; close the socket when it expires."""
         token = token_from_connection_params(context.connection_params)
+        if token and is_integration_token(token):
+            integration = await viewer_for_integration(token)
+            if integration is None:
+                raise ConnectionRejectionError({"reason": "unknown or revoked integration"})
+            context.viewer = integration
+            return await super().on_ws_connect(context)
         viewer = viewer_from_token(self.settings, token)
         if token and not viewer.is_authenticated:
             raise ConnectionRejectionError({"reason": "invalid or expired access token"})

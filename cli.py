@@ -100,6 +100,22 @@ def purge_expired(args: argparse.Namespace) -> None:
     with_database(work)
 
 
+def create_integration(args: argparse.Namespace) -> None:
+    from auth.integrations import create_integration as register
+
+    async def work() -> None:
+        try:
+            integration, token = await register(args.name, args.scopes)
+        except ValueError as error:
+            sys.exit(f"not created: {error}")
+        print(f"created integration {integration.name} (id {integration.id})")
+        print('its token, shown this once: connect with {"token": "<token>"} in')
+        print("connection_init and subscribe to events:")
+        print(token)
+
+    with_database(work)
+
+
 def export_schema(args: argparse.Namespace) -> None:
     from schema import printed_schema
 
@@ -130,6 +146,11 @@ def parser() -> argparse.ArgumentParser:
     )
     command.add_argument("--bps-number", help="a facilitator's BPS registration number")
     command.set_defaults(run=create_user)
+
+    command = commands.add_parser("create-integration", help="a token for another system")
+    command.add_argument("--name", required=True)
+    command.add_argument("--scopes", nargs="+", required=True, help="e.g. events:read")
+    command.set_defaults(run=create_integration)
 
     command = commands.add_parser(
         "purge-expired", help="erase GP details two years after their profile's last use"

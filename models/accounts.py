@@ -16,6 +16,7 @@ class Role(StrEnum):
 
 
 STAFF_ROLES = frozenset({Role.FACILITATOR, Role.ONLINE_MANAGER, Role.SPECIALIST})
+FORMER_MEMBER = "Former member"
 
 
 class User(Model):
@@ -37,6 +38,11 @@ class User(Model):
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+    @property
+    def public_name(self) -> str:
+        """The name others see: a closed profile's posts and messages stay, nameless."""
+        return FORMER_MEMBER if self.closed_at is not None else self.profile_name
 
 
 class StaffDetails(Model):

@@ -1,10 +1,16 @@
-"""Personal inboxes: what the service tells people, and reading it."""
+"""Personal inboxes: what the service and staff tell people, and their answers."""
 
 from __future__ import annotations
 
-from models import PersonalMessage
+from datetime import UTC, datetime
+
+from auth.access import current_memberships
+from errors import BadUserInput, Forbidden, NotFound
+from models import Group, PersonalMessage, Role, User
 from subscriptions import channels
 from subscriptions.outbox import after_commit, transaction
+
+MAX_BODY = 10_000
 
 
 async def notify(
@@ -35,3 +41,72 @@ async def inbox_page(user_id: int, after_id: int | None, limit: int) -> list[Per
     if after_id is not None:
         messages = messages.filter(id__lt=after_id)
     return await messages.order_by("-id").limit(limit)
+
+
+async def check_may_write(sender: User, recipient: User) -> None:
+    """Staff write to anyone; members write to the online manager and to the facilitators
+    of their own groups, never to another member."""
+    if recipient.closed_at is not None:
+        raise BadUserInput("That profile is closed.")
+    if recipient.id == sender.id:
+        raise BadUserInput("Write to someone other than yourself.")
+    if sender.is_staff or recipient.role == Role.ONLINE_MANAGER:
+        return
+    if recipient.role == Role.FACILITATOR:
+        groups = current_memberships().filter(user_id=sender.id).values_list("group_id", flat=True)
+        if await Group.filter(id__in=await groups, facilitator_id=recipient.id).exists():
+            return
+    raise Forbidden("Members write to the online manager and to their groups' facilitators.")
+
+
+def check_message(subject: str, body: str) -> tuple[str, str]:
+    subject, body = " ".join(subject.split()), body.strip()
+    if not 1 <= len(subject) <= 200:
+        raise BadUserInput("A subject is 1 to 200 characters.")
+    if not 1 <= len(body) <= MAX_BODY:
+        raise BadUserInput(f"A message is 1 to {MAX_BODY} characters.")
+    return subject, body
+
+
+async def do_send(sender: User, to_user_id: int, subject: str, body: str) -> PersonalMessage:
+    subject, body = check_message(subject, body)
+    recipient = await User.filter(id=to_user_id).first()
+    if recipient is None:
+        raise NotFound("No such person.")
+    await check_may_write(sender, recipient)
+    return await notify(recipient.id, subject, body, sender_id=sender.id, kind="MESSAGE")
+
+
+async def do_reply(sender: User, message_id: int, body: str) -> PersonalMessage:
+    """Answer a message in your inbox; the answer joins the same thread."""
+    original = await PersonalMessage.filter(id=message_id, recipient_id=sender.id).first()
+    if original is None:
+        raise NotFound("No such message in your inbox.")
+    if original.sender_id is None:
+        raise BadUserInput("This notice came from the service itself: there is no one to answer.")
+    subject = original.subject if original.subject.startswith("Re: ") else f"Re: {original.subject}"
+    subject, body = check_message(subject[:200], body)
+    recipient = await User.get(id=original.sender_id)
+    await check_may_write(sender, recipient)
+    return await notify(
+        recipient.id,
+        subject,
+        body,
+        sender_id=sender.id,
+        kind="MESSAGE",
+        thread_id=original.thread_id or original.id,
+    )
+
+
+async def do_mark_read(user_id: int, message_id: int) -> PersonalMessage:
+    message = await PersonalMessage.filter(id=message_id, recipient_id=user_id).first()
+    if message is None:
+        raise NotFound("No such message in your inbox.")
+    if message.read_at is None:
+        message.read_at = datetime.now(UTC)
+        await message.save(update_fields=["read_at"])
+    return message
+
+
+async def unread_count(user_id: int) -> int:
+    return await PersonalMessage.filter(recipient_id=user_id, read_at=None).count()

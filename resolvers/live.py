@@ -12,10 +12,20 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
-from auth.access import may_take_part
+from auth.access import may_take_part, takes_part_anywhere
 from auth.identity import Viewer
+from auth.integrations import integration_is_active
 from errors import FellBehind, Forbidden, Unauthenticated
-from models import Application, Group, GroupSession, Role, SessionStatus
+from models import (
+    Application,
+    Conversation,
+    Group,
+    GroupSession,
+    PersonalMessage,
+    Post,
+    Role,
+    SessionStatus,
+)
 from resolvers.sessions import messages_after
 from subscriptions import channels
 from subscriptions.hub import Overflow, Resync, current_hub
@@ -24,8 +34,7 @@ from subscriptions.presence import present, present_user_ids
 
 async def still_allowed(viewer: Viewer, group_id: int) -> None:
     """Raise unless the viewer's token is still valid and they still take part."""
-    if viewer.expires_at is not None and viewer.expires_at <= datetime.now(UTC):
-        raise Unauthenticated("Your sign-in has expired; sign in again to keep following.")
+    check_token(viewer)
     if viewer.user_id is None or not await may_take_part(viewer.user_id, group_id):
         raise Forbidden("You no longer take part in this group.")
 
@@ -108,8 +117,7 @@ async def follow_applications(viewer: Viewer) -> AsyncIterator[Application]:
         async for event in listener:
             if isinstance(event, Resync):
                 continue  # nothing to replay: clients re-read their applications
-            if viewer.expires_at is not None and viewer.expires_at <= datetime.now(UTC):
-                raise Unauthenticated("Your sign-in has expired; sign in again to keep following.")
+            check_token(viewer)
             application = await Application.filter(id=event["application_id"]).first()
             if application is not None and await may_follow(viewer, application):
                 yield application
@@ -121,3 +129,61 @@ async def may_follow(viewer: Viewer, application: Application) -> bool:
     if viewer.role == Role.ONLINE_MANAGER:
         return True
     return await Group.filter(id=application.group_id, facilitator_id=viewer.user_id).exists()
+
+
+async def follow_conversation(viewer: Viewer, conversation_id: int) -> AsyncIterator[Post]:
+    """Posts added to (or changed in) a conversation, while the viewer may still read it."""
+    conversation = await Conversation.get(id=conversation_id)
+    channel = channels.conversation_posts(conversation_id)
+    async with current_hub().listen(channel) as listener:
+        async for event in listener:
+            if isinstance(event, Resync):
+                continue  # clients re-read the thread's page after a reconnection
+            check_token(viewer)
+            if not await may_use_conversation(viewer, conversation.group_id):
+                raise Forbidden("You can no longer read this conversation.")
+            post = await Post.filter(id=event["post_id"]).first()
+            if post is not None:
+                yield post
+
+
+async def may_use_conversation(viewer: Viewer, group_id: int | None) -> bool:
+    if viewer.user_id is None:
+        return False
+    if group_id is None:
+        return viewer.has_role(Role.MEMBER, Role.FACILITATOR) and await takes_part_anywhere(
+            viewer.user_id, viewer.role
+        )
+    return await may_take_part(viewer.user_id, group_id)
+
+
+async def follow_inbox(viewer: Viewer) -> AsyncIterator[PersonalMessage]:
+    """New messages in the viewer's own inbox."""
+    assert viewer.user_id is not None
+    async with current_hub().listen(channels.inbox(viewer.user_id)) as listener:
+        async for event in listener:
+            if isinstance(event, Resync):
+                continue
+            check_token(viewer)
+            message = await PersonalMessage.filter(
+                id=event["message_id"], recipient_id=viewer.user_id
+            ).first()
+            if message is not None:
+                yield message
+
+
+async def follow_events(viewer: Viewer, types: set[str] | None) -> AsyncIterator[dict[str, Any]]:
+    """Domain events of the chosen types, while the integration's token stands."""
+    assert viewer.integration_id is not None
+    async with current_hub().listen(channels.events()) as listener:
+        async for event in listener:
+            if isinstance(event, Resync) or (types and event["type"] not in types):
+                continue
+            if not await integration_is_active(viewer.integration_id):
+                raise Unauthenticated("This integration's token was revoked.")
+            yield event
+
+
+def check_token(viewer: Viewer) -> None:
+    if viewer.expires_at is not None and viewer.expires_at <= datetime.now(UTC):
+        raise Unauthenticated("Your sign-in has expired; sign in again to keep following.")

@@ -190,7 +190,7 @@ def message_payload(message: SessionMessage, author: User) -> dict[str, Any]:
         "body": message.body,
         "sent_at": message.sent_at.isoformat(),
         "author_id": author.id,
-        "author_name": author.profile_name,
+        "author_name": author.public_name,
         "author_role": author.role.value,
     }
 

@@ -22,7 +22,18 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from auth.permissions import unguarded_operations
-from schema import accounts, applications, audit, groups, inbox, memberships, sessions
+from schema import (
+    accounts,
+    applications,
+    audit,
+    conversations,
+    events,
+    groups,
+    inbox,
+    memberships,
+    safeguarding,
+    sessions,
+)
 from schema.errors import HavenSchema
 from schema.extensions import DirectiveLimit, OperationState, StaffOnlyIntrospection
 from settings import Settings, get_settings
@@ -40,7 +51,9 @@ Query = merge_types(
         applications.Query,
         memberships.Query,
         sessions.Query,
+        conversations.Query,
         inbox.Query,
+        safeguarding.Query,
         audit.Query,
     ),
 )
@@ -52,9 +65,21 @@ Mutation = merge_types(
         applications.Mutation,
         memberships.Mutation,
         sessions.Mutation,
+        conversations.Mutation,
+        inbox.Mutation,
+        safeguarding.Mutation,
     ),
 )
-Subscription = merge_types("Subscription", (sessions.Subscription, applications.Subscription))
+Subscription = merge_types(
+    "Subscription",
+    (
+        sessions.Subscription,
+        applications.Subscription,
+        conversations.Subscription,
+        inbox.Subscription,
+        events.Subscription,
+    ),
+)
 
 
 class UnguardedOperationError(RuntimeError):

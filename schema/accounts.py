@@ -9,7 +9,7 @@ from auth.identity import Viewer
 from auth.permissions import HasRole, IsAuthenticated, IsSelf, RoleType, guard, public
 from models import Role
 from models import User as UserModel
-from resolvers import accounts, retention
+from resolvers import accounts, inbox, retention
 
 
 @strawberry.type(description="A person, as other people may see them: by profile name.")
@@ -24,7 +24,7 @@ class User:
     def from_model(cls, user: UserModel) -> User:
         return cls(
             id=strawberry.ID(str(user.id)),
-            profile_name=user.profile_name,
+            profile_name=user.public_name,
             role=user.role,
             user_id=user.id,
             stored_email=user.email,
@@ -49,6 +49,13 @@ class User:
         if self.stored_email is None:
             return (await info.context.loaders.user.load(self.user_id)).email
         return self.stored_email
+
+    @strawberry.field(
+        description="Messages in this person's inbox not yet read.",
+        extensions=guard(IsSelf()),
+    )
+    async def unread_count(self) -> int | None:
+        return await inbox.unread_count(self.user_id)
 
     @strawberry.field(
         description="Whether this person's words may be used, anonymised, for research.",

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from datetime import datetime
 
 import strawberry
 from strawberry.types import Info
 
-from auth.permissions import IsAuthenticated, guard
+from auth.access import message_subject
+from auth.permissions import IsAuthenticated, IsSelf, guard, parse_id, subject_from
 from models import PersonalMessage as MessageModel
-from resolvers import inbox
+from models import User as UserModel
+from resolvers import inbox, live
 from schema.accounts import User
 from schema.pagination import Connection, check_first, connection, decode_cursor
+
+MESSAGE = subject_from(message_subject, "message_id", "message")
 
 
 @strawberry.type(description="A message in a personal inbox.")
@@ -21,6 +26,10 @@ class PersonalMessage:
     body: str
     sent_at: datetime
     read_at: datetime | None
+    kind: str = strawberry.field(description="MESSAGE, NOTICE (from the service) or BREACH_REPORT.")
+    thread_id: strawberry.ID | None = strawberry.field(
+        description="The first message of the exchange this one answers."
+    )
     sender_id: strawberry.Private[int | None]
 
     @classmethod
@@ -31,6 +40,8 @@ class PersonalMessage:
             body=message.body,
             sent_at=message.sent_at,
             read_at=message.read_at,
+            kind=message.kind,
+            thread_id=strawberry.ID(str(message.thread_id)) if message.thread_id else None,
             sender_id=message.sender_id,
         )
 
@@ -53,3 +64,51 @@ class Query:
         first = check_first(first)
         rows = await inbox.inbox_page(info.context.viewer.user_id, decode_cursor(after), first + 1)
         return connection(rows, first, lambda m: m.id, PersonalMessage.from_model)
+
+
+async def me(info: Info) -> UserModel:
+    return await info.context.loaders.user.load(info.context.viewer.user_id)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Write to someone. Staff write to anyone; members to the online manager "
+        "and to their groups' facilitators.",
+        extensions=guard(IsAuthenticated()),
+    )
+    async def send_personal_message(
+        self, info: Info, to_user_id: strawberry.ID, subject: str, body: str
+    ) -> PersonalMessage | None:
+        message = await inbox.do_send(
+            await me(info), parse_id(to_user_id, "toUserId"), subject, body
+        )
+        return PersonalMessage.from_model(message)
+
+    @strawberry.mutation(
+        description="Answer a message in your inbox, in the same thread.",
+        extensions=guard(IsSelf(), subject=MESSAGE),
+    )
+    async def reply_to_message(
+        self, info: Info, message_id: strawberry.ID, body: str
+    ) -> PersonalMessage | None:
+        message = await inbox.do_reply(await me(info), int(message_id), body)
+        return PersonalMessage.from_model(message)
+
+    @strawberry.mutation(extensions=guard(IsSelf(), subject=MESSAGE))
+    async def mark_message_read(
+        self, info: Info, message_id: strawberry.ID
+    ) -> PersonalMessage | None:
+        message = await inbox.do_mark_read(info.context.viewer.user_id, int(message_id))
+        return PersonalMessage.from_model(message)
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="New messages in your inbox as they arrive.",
+        extensions=guard(IsAuthenticated()),
+    )
+    async def inbox(self, info: Info) -> AsyncGenerator[PersonalMessage, None]:
+        async for message in live.follow_inbox(info.context.viewer):
+            yield PersonalMessage.from_model(message)

@@ -37,6 +37,11 @@ TEST_ENV = {
     "HAVEN_ALLOWED_ORIGINS": "https://app.haven.example",
 }
 TABLES = [
+    "integrations",
+    "safeguarding_concerns",
+    "breach_reports",
+    "posts",
+    "conversations",
     "session_presence",
     "session_messages",
     "group_sessions",

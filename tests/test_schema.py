@@ -19,6 +19,8 @@ DIRECTIVES = {
     "isGroupMember",
     "isGroupFacilitator",
     "isSessionMember",
+    "inSharedArea",
+    "hasScope",
 }
 
 

@@ -1,0 +1,138 @@
+"""Private conversations between sessions, in a group or in the area all groups share.
+
+Who may read and write is decided by the permission directives on each operation;
+the lists here are scoped to what the reader may see, since a guard cannot filter.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from errors import BadUserInput, Conflict, NotFound
+from models import Conversation, Group, Post, User
+from resolvers.audit import audit
+from subscriptions import channels
+from subscriptions.outbox import after_commit, transaction
+
+MAX_TITLE = 200
+MAX_POST = 10_000
+
+
+def check_body(body: str) -> str:
+    body = body.strip()
+    if not 1 <= len(body) <= MAX_POST:
+        raise BadUserInput(f"A post is 1 to {MAX_POST} characters.")
+    return body
+
+
+def check_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not 1 <= len(title) <= MAX_TITLE:
+        raise BadUserInput(f"A title is 1 to {MAX_TITLE} characters.")
+    return title
+
+
+def post_payload(post: Post, change: str) -> dict[str, Any]:
+    """What subscribers are told: which post changed; they read it under their own rights."""
+    return {"post_id": post.id, "change": change}
+
+
+async def do_start(author: User, group_id: int | None, title: str, body: str) -> Conversation:
+    title, body = check_title(title), check_body(body)
+    if group_id is not None and not await Group.filter(id=group_id).exists():
+        raise NotFound("No such group.")
+    async with transaction():
+        conversation = await Conversation.create(group_id=group_id, title=title, started_by=author)
+        await Post.create(conversation=conversation, author=author, body=body)
+    return conversation
+
+
+async def do_reply(author: User, conversation_id: int, body: str) -> Post:
+    body = check_body(body)
+    async with transaction():
+        conversation = await Conversation.filter(id=conversation_id).first()
+        if conversation is None:
+            raise NotFound("No such conversation.")
+        post = await Post.create(conversation=conversation, author=author, body=body)
+        conversation.last_post_at = post.created_at
+        await conversation.save(update_fields=["last_post_at"])
+        after_commit(channels.conversation_posts(conversation_id), post_payload(post, "added"))
+    return post
+
+
+async def post_for_change(post_id: int) -> Post:
+    post = await Post.filter(id=post_id).select_for_update().first()
+    if post is None:
+        raise NotFound("No such post.")
+    if post.deleted_at is not None:
+        raise Conflict("This post was deleted.")
+    return post
+
+
+async def do_edit(post_id: int, body: str) -> Post:
+    body = check_body(body)
+    async with transaction():
+        post = await post_for_change(post_id)
+        if post.hidden_at is not None:
+            raise Conflict("A hidden post cannot be edited.")
+        post.body, post.edited_at = body, datetime.now(UTC)
+        await post.save(update_fields=["body", "edited_at"])
+        after_commit(
+            channels.conversation_posts(post.conversation_id), post_payload(post, "edited")
+        )
+    return post
+
+
+async def do_delete(post_id: int) -> Post:
+    async with transaction():
+        post = await post_for_change(post_id)
+        post.body, post.deleted_at = "", datetime.now(UTC)
+        await post.save(update_fields=["body", "deleted_at"])
+        after_commit(
+            channels.conversation_posts(post.conversation_id), post_payload(post, "deleted")
+        )
+    return post
+
+
+async def do_hide(actor_id: int, post_id: int, reason: str) -> Post:
+    """Hide a post from readers; its text stays, for the audit."""
+    async with transaction():
+        post = await post_for_change(post_id)
+        post.hidden_at, post.hidden_by_id = datetime.now(UTC), actor_id  # type: ignore[attr-defined]
+        await post.save(update_fields=["hidden_at", "hidden_by_id"])
+        conversation = await Conversation.get(id=post.conversation_id)
+        await audit(actor_id, "POST_HIDDEN", "Post", post.id, conversation.group_id, reason)
+        after_commit(
+            channels.conversation_posts(post.conversation_id), post_payload(post, "hidden")
+        )
+    return post
+
+
+async def conversations_in(group_id: int | None) -> list[Conversation]:
+    """A group's threads, or (``None``) the shared area's, most recently active first."""
+    if group_id is None:
+        return await Conversation.filter(group_id__isnull=True)
+    return await Conversation.filter(group_id=group_id)
+
+
+async def get_conversation(conversation_id: int) -> Conversation:
+    conversation = await Conversation.filter(id=conversation_id).first()
+    if conversation is None:
+        raise NotFound("No such conversation.")
+    return conversation
+
+
+async def posts_page(conversation_id: int, after: int | None, limit: int) -> list[Post]:
+    """Oldest first, as a thread is read."""
+    posts = Post.filter(conversation_id=conversation_id)
+    if after is not None:
+        posts = posts.filter(id__gt=after)
+    return await posts.order_by("id").limit(limit)
+
+
+async def get_post(post_id: int) -> Post:
+    post = await Post.filter(id=post_id).first()
+    if post is None:
+        raise NotFound("No such post.")
+    return post

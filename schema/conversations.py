@@ -1,0 +1,166 @@
+"""Private conversations: a group's threads, and the area all groups share."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from auth.access import conversation_subject, post_subject
+from auth.permissions import (
+    InSharedArea,
+    IsGroupFacilitator,
+    IsGroupMember,
+    IsSelf,
+    guard,
+    parse_id,
+    subject_from,
+)
+from models import Conversation as ConversationModel
+from models import Post as PostModel
+from models import Role
+from models import User as UserModel
+from resolvers import conversations, live
+from schema.accounts import User
+from schema.pagination import Connection, check_first, connection, decode_cursor
+
+CONVERSATION = subject_from(conversation_subject, "conversation_id", "conversation")
+CONVERSATION_BY_ID = subject_from(conversation_subject, "id", "conversation")
+POST = subject_from(post_subject, "post_id", "post")
+READERS = (IsGroupMember(), IsGroupFacilitator(), InSharedArea())
+MODERATORS = (IsGroupFacilitator(), InSharedArea(Role.FACILITATOR))
+
+
+@strawberry.type(description="A post in a conversation.")
+class Post:
+    id: strawberry.ID
+    created_at: datetime
+    edited_at: datetime | None
+    deleted: bool
+    hidden: bool = strawberry.field(description="Hidden by a facilitator: its text is withheld.")
+    text: strawberry.Private[str]
+    author_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, post: PostModel) -> Post:
+        return cls(
+            id=strawberry.ID(str(post.id)),
+            created_at=post.created_at,
+            edited_at=post.edited_at,
+            deleted=post.deleted_at is not None,
+            hidden=post.hidden_at is not None,
+            text=post.body,
+            author_id=post.author_id,
+        )
+
+    @strawberry.field(description="Null once the post is deleted or hidden.")
+    def body(self) -> str | None:
+        return None if self.deleted or self.hidden else self.text
+
+    @strawberry.field
+    async def author(self, info: Info) -> User:
+        return User.from_model(await info.context.loaders.user.load(self.author_id))
+
+
+@strawberry.type(description="A thread of posts.")
+class Conversation:
+    id: strawberry.ID
+    title: str
+    created_at: datetime
+    last_post_at: datetime
+    shared: bool = strawberry.field(description="In the area all groups share.")
+    conversation_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, conversation: ConversationModel) -> Conversation:
+        return cls(
+            id=strawberry.ID(str(conversation.id)),
+            title=conversation.title,
+            created_at=conversation.created_at,
+            last_post_at=conversation.last_post_at,
+            shared=conversation.group_id is None,
+            conversation_id=conversation.id,
+        )
+
+    @strawberry.field(description="Oldest first.")
+    async def posts(self, first: int = 50, after: str | None = None) -> Connection[Post]:
+        first = check_first(first)
+        rows = await conversations.posts_page(self.conversation_id, decode_cursor(after), first + 1)
+        return connection(rows, first, lambda p: p.id, Post.from_model)
+
+
+async def author_of(info: Info) -> UserModel:
+    return await info.context.loaders.user.load(info.context.viewer.user_id)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="A group's conversations, or without a group those all groups share.",
+        extensions=guard(*READERS),
+    )
+    async def conversations(
+        self, group_id: strawberry.ID | None = None
+    ) -> list[Conversation] | None:
+        group = parse_id(group_id, "groupId") if group_id is not None else None
+        return [Conversation.from_model(c) for c in await conversations.conversations_in(group)]
+
+    @strawberry.field(extensions=guard(*READERS, subject=CONVERSATION_BY_ID))
+    async def conversation(self, id: strawberry.ID) -> Conversation | None:
+        return Conversation.from_model(await conversations.get_conversation(int(id)))
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Start a conversation in a group, or without a group in the shared area.",
+        extensions=guard(*READERS),
+    )
+    async def start_conversation(
+        self, info: Info, title: str, body: str, group_id: strawberry.ID | None = None
+    ) -> Conversation | None:
+        group = parse_id(group_id, "groupId") if group_id is not None else None
+        found = await conversations.do_start(await author_of(info), group, title, body)
+        return Conversation.from_model(found)
+
+    @strawberry.mutation(extensions=guard(*READERS, subject=CONVERSATION))
+    async def reply_to_conversation(
+        self, info: Info, conversation_id: strawberry.ID, body: str
+    ) -> Post | None:
+        post = await conversations.do_reply(await author_of(info), int(conversation_id), body)
+        return Post.from_model(post)
+
+    @strawberry.mutation(
+        description="Change your own post.", extensions=guard(IsSelf(), subject=POST)
+    )
+    async def edit_post(self, post_id: strawberry.ID, body: str) -> Post | None:
+        return Post.from_model(await conversations.do_edit(int(post_id), body))
+
+    @strawberry.mutation(
+        description="Delete your own post.", extensions=guard(IsSelf(), subject=POST)
+    )
+    async def delete_post(self, post_id: strawberry.ID) -> Post | None:
+        return Post.from_model(await conversations.do_delete(int(post_id)))
+
+    @strawberry.mutation(
+        description="Hide a post from readers; it is kept, for the audit.",
+        extensions=guard(*MODERATORS, subject=POST),
+    )
+    async def hide_post(self, info: Info, post_id: strawberry.ID, reason: str = "") -> Post | None:
+        post = await conversations.do_hide(info.context.viewer.user_id, int(post_id), reason)
+        return Post.from_model(post)
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Posts as they are added, edited, deleted or hidden.",
+        extensions=guard(*READERS, subject=CONVERSATION),
+    )
+    async def conversation_posts(
+        self, info: Info, conversation_id: strawberry.ID
+    ) -> AsyncGenerator[Post, None]:
+        async for post in live.follow_conversation(info.context.viewer, int(conversation_id)):
+            yield Post.from_model(post)
