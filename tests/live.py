@@ -68,6 +68,13 @@ class LiveClient:
         assert "errors" not in message["payload"], message["payload"]
         return message["payload"]["data"][field]
 
+    async def refusal(self, operation: str) -> str:
+        """The code of the error that refused ``operation`` (sent as ``error`` or ``next``)."""
+        message = await self.next(operation)
+        payload = message["payload"]
+        errors = payload if message["type"] == "error" else payload["errors"]
+        return errors[0]["extensions"]["code"]
+
     async def nothing_for(self, operation: str, seconds: float = 0.5) -> bool:
         try:
             await asyncio.wait_for(self.inbox[operation].get(), seconds)

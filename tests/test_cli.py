@@ -98,3 +98,24 @@ def test_several_workers_need_a_shared_database_and_pub_sub(tmp_path):
 
     assert refused.returncode != 0
     assert "several workers need a shared database" in refused.stderr
+
+
+def test_create_integration_prints_a_token_once(tmp_path):
+    database = tmp_path / "haven.sqlite3"
+    haven("migrate", database=database)
+
+    created = haven(
+        "create-integration", "--name", "dashboard", "--scopes", "events:read", database=database
+    )
+    refused = haven(
+        "create-integration", "--name", "greedy", "--scopes", "everything", database=database
+    )
+
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip().splitlines()[-1]
+    assert token.startswith("hvn_int_")
+    stored = sqlite3.connect(database).execute("SELECT token_hash FROM integrations").fetchall()
+    assert len(stored) == 1
+    assert token not in stored[0][0]
+    assert refused.returncode != 0
+    assert "unknown scopes" in refused.stderr
