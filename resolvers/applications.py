@@ -23,19 +23,10 @@ from resolvers.places import (
     waiting_list,
 )
 from resolvers.steps import advance, application_for_step, london, open_key
+from resolvers.text import check_text
 from subscriptions.outbox import transaction
 
 S = ApplicationStatus
-MAX_TEXT = 4000
-
-
-def check_text(text: str, what: str, required: bool = True) -> str:
-    text = text.strip()
-    if required and not text:
-        raise BadUserInput(f"Say {what}.")
-    if len(text) > MAX_TEXT:
-        raise BadUserInput(f"Keep {what} under {MAX_TEXT} characters.")
-    return text
 
 
 def check_gp_details(details: GPDetails | None) -> GPDetails:

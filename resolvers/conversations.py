@@ -9,28 +9,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from errors import BadUserInput, Conflict, NotFound
+from errors import Conflict, NotFound
 from models import Conversation, Group, Post, User
 from resolvers.audit import audit
+from resolvers.text import LETTER, LINE, check_text
 from subscriptions import channels
 from subscriptions.outbox import after_commit, transaction
 
-MAX_TITLE = 200
-MAX_POST = 10_000
-
 
 def check_body(body: str) -> str:
-    body = body.strip()
-    if not 1 <= len(body) <= MAX_POST:
-        raise BadUserInput(f"A post is 1 to {MAX_POST} characters.")
-    return body
+    return check_text(body, "something in your post", longest=LETTER)
 
 
 def check_title(title: str) -> str:
-    title = " ".join(title.split())
-    if not 1 <= len(title) <= MAX_TITLE:
-        raise BadUserInput(f"A title is 1 to {MAX_TITLE} characters.")
-    return title
+    return check_text(title, "what the conversation is about", longest=LINE, one_line=True)
 
 
 def post_payload(post: Post, change: str) -> dict[str, Any]:

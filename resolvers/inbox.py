@@ -7,10 +7,9 @@ from datetime import UTC, datetime
 from auth.access import current_memberships
 from errors import BadUserInput, Forbidden, NotFound
 from models import Group, PersonalMessage, Role, User
+from resolvers.text import LETTER, LINE, check_text
 from subscriptions import channels
 from subscriptions.outbox import after_commit, transaction
-
-MAX_BODY = 10_000
 
 
 async def notify(
@@ -60,12 +59,10 @@ async def check_may_write(sender: User, recipient: User) -> None:
 
 
 def check_message(subject: str, body: str) -> tuple[str, str]:
-    subject, body = " ".join(subject.split()), body.strip()
-    if not 1 <= len(subject) <= 200:
-        raise BadUserInput("A subject is 1 to 200 characters.")
-    if not 1 <= len(body) <= MAX_BODY:
-        raise BadUserInput(f"A message is 1 to {MAX_BODY} characters.")
-    return subject, body
+    return (
+        check_text(subject, "a subject", longest=LINE, one_line=True),
+        check_text(body, "something in your message", longest=LETTER),
+    )
 
 
 async def do_send(sender: User, to_user_id: int, subject: str, body: str) -> PersonalMessage:

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 from auth.access import current_memberships
 from errors import Conflict, NotFound
 from models import Application, ApplicationStatus, Group, Membership, Weekday
-from resolvers.applications import check_text
 from resolvers.audit import audit
 from resolvers.events import EventType, record_event
 from resolvers.inbox import notify
 from resolvers.places import lock_group, lock_group_of, offer_free_places
 from resolvers.steps import advance, application_for_step, london
+from resolvers.text import check_text
 from subscriptions.outbox import transaction
 
 TERM = timedelta(weeks=12)

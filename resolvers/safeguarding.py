@@ -18,16 +18,8 @@ from models import (
 from resolvers.audit import audit
 from resolvers.events import EventType, record_event
 from resolvers.inbox import notify
+from resolvers.text import LETTER, check_text
 from subscriptions.outbox import transaction
-
-MAX_TEXT = 10_000
-
-
-def check_text(text: str, what: str, required: bool = True) -> str:
-    text = text.strip()
-    if (required and not text) or len(text) > MAX_TEXT:
-        raise BadUserInput(f"Say {what} in 1 to {MAX_TEXT} characters.")
-    return text
 
 
 async def check_was_member(user_id: int, group_id: int) -> None:
@@ -40,7 +32,7 @@ async def do_report_breach(
     reporter: User, group_id: int, description: str, about_member_id: int | None
 ) -> BreachReport:
     """A member tells every online manager that confidentiality may have been broken."""
-    description = check_text(description, "what happened")
+    description = check_text(description, "what happened", longest=LETTER)
     if about_member_id is not None:
         await check_was_member(about_member_id, group_id)
     async with transaction():

@@ -27,12 +27,12 @@ from resolvers.audit import audit
 from resolvers.events import EventType, record_event
 from resolvers.inbox import notify
 from resolvers.steps import london
+from resolvers.text import NOTE, check_text
 from subscriptions import channels
 from subscriptions.outbox import after_commit, transaction
 
 LONDON = ZoneInfo(GROUP_TIMEZONE)
 UPCOMING = 4
-MAX_MESSAGE = 4000
 START_EARLY = timedelta(hours=24)
 
 
@@ -175,10 +175,7 @@ async def do_end_session(actor_id: int, session_id: int) -> GroupSession:
 
 
 def check_message(body: str) -> str:
-    body = body.strip()
-    if not 1 <= len(body) <= MAX_MESSAGE:
-        raise BadUserInput(f"A message is 1 to {MAX_MESSAGE} characters.")
-    return body
+    return check_text(body, "something in your message", longest=NOTE)
 
 
 def message_payload(message: SessionMessage, author: User) -> dict[str, Any]:
