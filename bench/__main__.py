@@ -19,6 +19,7 @@ import httpx
 
 from app import create_app, serving
 from auth.tokens import issue_access_token
+from bench.live import measure_delivery
 from demo import seed_demo_data
 from models import Role, User
 from models.database import migrate_database
@@ -77,6 +78,7 @@ async def main(total: int, clients: int) -> None:
             token = issue_access_token(settings, user) if user else None
             await measure(url, query, token, min(total, 100), clients)  # warm up
             print(f"  {name:<32} {await measure(url, query, token, total, clients)}")
+        print(f"  live delivery                    {await measure_delivery(url, settings, 200)}")
 
 
 if __name__ == "__main__":
