@@ -119,3 +119,32 @@ def test_create_integration_prints_a_token_once(tmp_path):
     assert token not in stored[0][0]
     assert refused.returncode != 0
     assert "unknown scopes" in refused.stderr
+
+
+MIGRATIONS_CHECK = """
+import asyncio
+from tortoise.cli.cli import tortoise_cli_context
+from tortoise.migrations.autodetector import MigrationAutodetector
+from settings import tortoise_config
+
+async def main():
+    config = tortoise_config("sqlite://:memory:")
+    async with tortoise_cli_context(config) as ctx:
+        writers = await MigrationAutodetector(ctx.apps, config["apps"]).changes()
+    print("pending:", [w.name for w in writers])
+
+asyncio.run(main())
+"""
+
+
+def test_the_migrations_describe_the_models(tmp_path):
+    checked = subprocess.run(
+        [sys.executable, "-c", MIGRATIONS_CHECK],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.strip() == "pending: []", "run `.venv/bin/tortoise makemigrations`"

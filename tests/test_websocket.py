@@ -100,3 +100,40 @@ async def test_a_cross_origin_handshake_is_refused_unless_configured(server):
 
     with pytest.raises(InvalidStatus):
         await connect(server, origin="https://evil.example")
+
+
+async def test_a_frame_over_64_kib_closes_the_socket(server):
+    socket = await connect(server)
+    await socket.recv()
+
+    await socket.send(
+        json.dumps(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": "{ needs { id } }", "pad": "x" * 70_000},
+            }
+        )
+    )
+
+    assert await closed_with(socket) == 1009
+
+
+async def test_a_connection_carries_a_few_subscriptions_at_most(server, person):
+    from app import MAX_SUBSCRIPTIONS_PER_CONNECTION
+
+    member = await person()
+    socket = await connect(server, {"token": member.token})
+    await socket.recv()
+    query = "subscription { inbox { id } }"
+    for n in range(MAX_SUBSCRIPTIONS_PER_CONNECTION + 1):
+        await socket.send(
+            json.dumps({"id": str(n), "type": "subscribe", "payload": {"query": query}})
+        )
+
+    refused = json.loads(await asyncio.wait_for(socket.recv(), 5))
+
+    assert refused["id"] == str(MAX_SUBSCRIPTIONS_PER_CONNECTION)
+    assert refused["type"] == "error"
+    assert "limit" in refused["payload"][0]["message"].lower()
+    await socket.close()
