@@ -77,8 +77,19 @@ class HavenGraphQL(GraphQL):
         context.viewer = viewer if token else ANONYMOUS
         if viewer.expires_at is not None:
             delay = (viewer.expires_at - datetime.now(UTC)).total_seconds()
-            asyncio.get_running_loop().call_later(max(delay, 0), _close_expired, context.request)
+            context.request.state.expiry = asyncio.get_running_loop().call_later(
+                max(delay, 0), _close_expired, context.request
+            )
         return await super().on_ws_connect(context)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # A socket that closed before its token expired must not be held by the timer.
+            expiry = scope.get("state", {}).get("expiry")
+            if expiry is not None:
+                expiry.cancel()
 
 
 def _close_expired(websocket: WebSocket) -> None:
