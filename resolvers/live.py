@@ -71,8 +71,9 @@ async def _follow_session(
     ):
         # Subscribed first, then caught up: nothing published in between is missed.
         backlog = await messages_after(session_id, last)
-        for payload in backlog:
+        if backlog:
             await still_allowed(viewer, session.group_id)
+        for payload in backlog:
             last = payload["sequence"]
             yield payload
         if await session_is_over(session):
@@ -81,12 +82,15 @@ async def _follow_session(
             if isinstance(event, Resync) or event.get("type") == "ended":
                 missed = await messages_after(session_id, last)
             elif event.get("type") == "message" and event["sequence"] > last:
-                missed = await messages_after(session_id, last, event["sequence"] - 1)
+                missed = []
+                if event["sequence"] > last + 1:  # some went astray: fetch them first
+                    missed = await messages_after(session_id, last, event["sequence"] - 1)
                 missed.append(event)
             else:
                 continue
-            for payload in missed:
+            if missed:  # checked at each delivery, before anything is sent
                 await still_allowed(viewer, session.group_id)
+            for payload in missed:
                 last = payload["sequence"]
                 yield payload
             ended = not isinstance(event, Resync) and event.get("type") == "ended"
