@@ -10,6 +10,7 @@ from starlette.websockets import WebSocket
 
 from auth.access import GroupRoles, account_is_current, load_group_roles
 from auth.identity import Viewer
+from models import User
 from schema.loaders import Loaders
 from settings import Settings
 
@@ -38,6 +39,11 @@ class Context:
     def client_address(self) -> str:
         client = self.request.client
         return client.host if client else "unknown"
+
+    async def current_user(self) -> User:
+        """The signed-in person's profile, through this operation's loader."""
+        assert self.viewer.user_id is not None, "guarded: only signed-in people get here"
+        return await self.loaders.user.load(self.viewer.user_id)
 
     async def account_is_current(self) -> bool:
         """Whether the viewer's profile is still open with the role their token names."""

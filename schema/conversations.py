@@ -21,7 +21,6 @@ from auth.permissions import (
 from models import Conversation as ConversationModel
 from models import Post as PostModel
 from models import Role
-from models import User as UserModel
 from resolvers import conversations, live
 from schema.accounts import User
 from schema.pagination import Connection, check_first, connection, decode_cursor
@@ -91,10 +90,6 @@ class Conversation:
         return connection(rows, first, lambda p: p.id, Post.from_model)
 
 
-async def author_of(info: Info) -> UserModel:
-    return await info.context.loaders.user.load(info.context.viewer.user_id)
-
-
 @strawberry.type
 class Query:
     @strawberry.field(
@@ -122,14 +117,16 @@ class Mutation:
         self, info: Info, title: str, body: str, group_id: strawberry.ID | None = None
     ) -> Conversation | None:
         group = parse_id(group_id, "groupId") if group_id is not None else None
-        found = await conversations.do_start(await author_of(info), group, title, body)
+        found = await conversations.do_start(await info.context.current_user(), group, title, body)
         return Conversation.from_model(found)
 
     @strawberry.mutation(extensions=guard(*READERS, subject=CONVERSATION))
     async def reply_to_conversation(
         self, info: Info, conversation_id: strawberry.ID, body: str
     ) -> Post | None:
-        post = await conversations.do_reply(await author_of(info), int(conversation_id), body)
+        post = await conversations.do_reply(
+            await info.context.current_user(), int(conversation_id), body
+        )
         return Post.from_model(post)
 
     @strawberry.mutation(

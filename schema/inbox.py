@@ -11,7 +11,6 @@ from strawberry.types import Info
 from auth.access import message_subject
 from auth.permissions import IsAuthenticated, IsSelf, guard, parse_id, subject_from
 from models import PersonalMessage as MessageModel
-from models import User as UserModel
 from resolvers import inbox, live
 from schema.accounts import User
 from schema.pagination import Connection, check_first, connection, decode_cursor
@@ -66,10 +65,6 @@ class Query:
         return connection(rows, first, lambda m: m.id, PersonalMessage.from_model)
 
 
-async def me(info: Info) -> UserModel:
-    return await info.context.loaders.user.load(info.context.viewer.user_id)
-
-
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
@@ -81,7 +76,7 @@ class Mutation:
         self, info: Info, to_user_id: strawberry.ID, subject: str, body: str
     ) -> PersonalMessage | None:
         message = await inbox.do_send(
-            await me(info), parse_id(to_user_id, "toUserId"), subject, body
+            await info.context.current_user(), parse_id(to_user_id, "toUserId"), subject, body
         )
         return PersonalMessage.from_model(message)
 
@@ -92,7 +87,7 @@ class Mutation:
     async def reply_to_message(
         self, info: Info, message_id: strawberry.ID, body: str
     ) -> PersonalMessage | None:
-        message = await inbox.do_reply(await me(info), int(message_id), body)
+        message = await inbox.do_reply(await info.context.current_user(), int(message_id), body)
         return PersonalMessage.from_model(message)
 
     @strawberry.mutation(extensions=guard(IsSelf(), subject=MESSAGE))

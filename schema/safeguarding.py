@@ -115,7 +115,7 @@ class Mutation:
         description: str,
         about_member_id: strawberry.ID | None = None,
     ) -> BreachReceipt | None:
-        reporter = await info.context.loaders.user.load(info.context.viewer.user_id)
+        reporter = await info.context.current_user()
         report = await safeguarding.do_report_breach(
             reporter,
             parse_id(group_id, "groupId"),

@@ -198,7 +198,7 @@ class Mutation:
     async def post_session_message(
         self, info: Info, session_id: strawberry.ID, body: str
     ) -> SessionMessage | None:
-        author = await info.context.loaders.user.load(info.context.viewer.user_id)
+        author = await info.context.current_user()
         message = await sessions.do_post_message(author, int(session_id), body)
         return SessionMessage.from_payload(sessions.message_payload(message, author))
 
