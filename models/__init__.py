@@ -7,7 +7,13 @@ from models.conversations import Conversation, Post
 from models.groups import GROUP_TIMEZONE, MAX_CAPACITY, Group, Membership, Need, Weekday
 from models.inbox import PersonalMessage
 from models.integrations import Integration
-from models.safeguarding import BreachReport, ConcernStatus, SafeguardingConcern, Severity
+from models.safeguarding import (
+    BreachReport,
+    BreachStatus,
+    ConcernStatus,
+    SafeguardingConcern,
+    Severity,
+)
 from models.sessions import GroupSession, SessionMessage, SessionPresence, SessionStatus
 
 __all__ = [
@@ -20,6 +26,7 @@ __all__ = [
     "ApplicationStep",
     "AuditEntry",
     "BreachReport",
+    "BreachStatus",
     "ConcernStatus",
     "Conversation",
     "Group",

@@ -12,7 +12,9 @@ class PersonalMessage(Model):
     """A message in one person's inbox. ``sender`` is ``None`` for the service itself.
 
     ``thread`` is the first message of the exchange a reply belongs to; ``kind`` tells
-    a personal message from a notice of the service or a breach report.
+    a personal message from a notice of the service or a breach report. A notice about
+    a record (a safeguarding concern, a breach report) links to it by ``link_type`` and
+    ``link_id`` and says nothing of its content; ``urgent`` asks for attention now.
     """
 
     id = fields.IntField(primary_key=True)
@@ -30,6 +32,9 @@ class PersonalMessage(Model):
     body = fields.TextField()
     sent_at = fields.DatetimeField(auto_now_add=True)
     read_at = fields.DatetimeField(null=True)
+    urgent = fields.BooleanField(default=False)
+    link_type = fields.CharField(max_length=40, default="")
+    link_id = fields.IntField(null=True)
 
     recipient_id: int
     sender_id: int | None

@@ -12,8 +12,19 @@ from models.groups import Group
 from models.sessions import GroupSession
 
 
+class BreachStatus(StrEnum):
+    OPEN = "OPEN"
+    ACKNOWLEDGED = "ACKNOWLEDGED"
+    RESOLVED = "RESOLVED"
+
+
 class BreachReport(Model):
-    """A member's report that something said in a group went outside it."""
+    """A member's report that something said in a group went outside it.
+
+    It is a case: the online manager acknowledges it, then resolves it, and the reporter
+    is told of each step. ``escalated_at`` is set once, when a report waited too long to
+    be acknowledged and every online manager was told.
+    """
 
     id = fields.IntField(primary_key=True)
     group: fields.ForeignKeyRelation[Group] = fields.ForeignKeyField(
@@ -27,10 +38,30 @@ class BreachReport(Model):
     )
     description = fields.TextField()
     created_at = fields.DatetimeField(auto_now_add=True)
+    status = fields.CharEnumField(BreachStatus, max_length=16, default=BreachStatus.OPEN)
+    acknowledged_at = fields.DatetimeField(null=True)
+    acknowledged_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "haven.User",
+        related_name="breach_reports_acknowledged",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    acknowledgement = fields.TextField(default="")
+    resolved_at = fields.DatetimeField(null=True)
+    resolved_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "haven.User",
+        related_name="breach_reports_resolved",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    resolution = fields.TextField(default="")
+    escalated_at = fields.DatetimeField(null=True)
 
     group_id: int
     reporter_id: int
     about_id: int | None
+    acknowledged_by_id: int | None
+    resolved_by_id: int | None
 
     class Meta:
         table = "breach_reports"
@@ -45,6 +76,7 @@ class Severity(StrEnum):
 
 class ConcernStatus(StrEnum):
     OPEN = "OPEN"
+    ACTION_TAKEN = "ACTION_TAKEN"
     CLOSED = "CLOSED"
 
 
@@ -69,7 +101,7 @@ class SafeguardingConcern(Model):
     action_taken = fields.TextField(default="")
     discussed_with_member = fields.BooleanField(default=False)
     professional_contacted = fields.BooleanField(default=False)
-    status = fields.CharEnumField(ConcernStatus, max_length=8, default=ConcernStatus.OPEN)
+    status = fields.CharEnumField(ConcernStatus, max_length=16, default=ConcernStatus.OPEN)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

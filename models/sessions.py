@@ -46,7 +46,11 @@ class GroupSession(Model):
 
 
 class SessionMessage(Model):
-    """Something said in a session. The messages of an ended session are its transcript."""
+    """Something said in a session. The messages of an ended session are its transcript.
+
+    A message the facilitator redacts loses its ``body`` for every reader; the original
+    is kept only in ``sealed_body``, encrypted, as evidence for the audit.
+    """
 
     id = fields.IntField(primary_key=True)
     session: fields.ForeignKeyRelation[GroupSession] = fields.ForeignKeyField(
@@ -58,9 +62,15 @@ class SessionMessage(Model):
     sequence = fields.IntField()
     body = fields.TextField()
     sent_at = fields.DatetimeField(auto_now_add=True)
+    redacted_at = fields.DatetimeField(null=True)
+    redacted_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "haven.User", related_name="messages_redacted", null=True, on_delete=fields.SET_NULL
+    )
+    sealed_body = fields.TextField(null=True)
 
     session_id: int
     author_id: int
+    redacted_by_id: int | None
 
     class Meta:
         table = "session_messages"
