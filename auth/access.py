@@ -1,8 +1,9 @@
 """Who may see what: the access rules over the models.
 
-The permission directives, the resolvers and (later) the live streams all ask these
-functions, so that each rule is written once. ``GroupRoles`` is loaded once per
-request; the live streams ask afresh for every event they deliver.
+The permission directives, the resolvers and the live streams all ask these functions,
+so that each rule is written once. ``GroupRoles`` is loaded once per request; the live
+streams ask afresh for every event they deliver. ``Room`` is the rule of the room: what
+of a group's words one reader may see.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from models import (
     Post,
     Role,
     SafeguardingConcern,
+    SessionMessage,
     User,
 )
 
@@ -102,15 +104,92 @@ async def may_take_part(user_id: int, group_id: int) -> bool:
     return await current_memberships().filter(group_id=group_id, user_id=user_id).exists()
 
 
-async def membership_covered(user_id: int, session: GroupSession) -> bool:
-    """Whether the user was a member of the session's group when the session took place."""
-    held_at = session.started_at or session.starts_at
-    return (
-        await Membership.filter(
-            user_id=user_id, group_id=session.group_id, starts_at__lte=held_at, ends_at__gt=held_at
+async def may_take_part_now(user_id: int, group_id: int) -> bool:
+    """``may_take_part``, for a transaction about to write in the group's name.
+
+    The membership row is locked, so a removal racing the write waits for it or wins:
+    nothing is stored after a membership ended.
+    """
+    if await Group.filter(id=group_id, facilitator_id=user_id).exists():
+        return True
+    held = current_memberships().filter(group_id=group_id, user_id=user_id)
+    return await held.select_for_update().first() is not None
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of time a member was in a group: from her start to her end, whatever ended
+    it (leaving, removal, the end of her term)."""
+
+    start: datetime
+    end: datetime
+
+    def covers(self, moment: datetime) -> bool:
+        return self.start <= moment < self.end
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        return self.start < end and start < self.end
+
+
+@dataclass(frozen=True)
+class Room:
+    """What of a group's words one reader may see: the rule of the room.
+
+    A person sees what was said in a group only while they were in it: a member, what was
+    said during her memberships' spans; the group's facilitator, everything.
+    """
+
+    everything: bool
+    spans: tuple[Span, ...] = ()
+
+    def covers(self, moment: datetime) -> bool:
+        return self.everything or any(span.covers(moment) for span in self.spans)
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        return self.everything or any(span.overlaps(start, end) for span in self.spans)
+
+    def said_within(self, field: str) -> Q:
+        """A filter for rows whose ``field`` (a time) lies in the room; nothing if none."""
+        if self.everything:
+            return Q()
+        if not self.spans:
+            return Q(id__in=[])
+        return Q(
+            *(Q(**{f"{field}__gte": s.start, f"{field}__lt": s.end}) for s in self.spans),
+            join_type="OR",
         )
-        .filter(Q(ended_at=None) | Q(ended_at__gt=held_at))
-        .exists()
+
+
+EVERYTHING = Room(everything=True)
+NOTHING = Room(everything=False)
+
+
+async def room_of(user_id: int | None, group_id: int) -> Room:
+    """The reader's room in the group: all of it for its facilitator, else her spans."""
+    if user_id is None:
+        return NOTHING
+    if await Group.filter(id=group_id, facilitator_id=user_id).exists():
+        return EVERYTHING
+    rows = await Membership.filter(user_id=user_id, group_id=group_id).values(
+        "starts_at", "ends_at", "ended_at"
+    )
+    return Room(
+        everything=False,
+        spans=tuple(
+            Span(row["starts_at"], min(row["ended_at"] or row["ends_at"], row["ends_at"]))
+            for row in rows
+        ),
+    )
+
+
+async def was_in_session(user_id: int, session: GroupSession) -> bool:
+    """Whether one of the user's memberships of the group overlapped the session while it
+    was live: she may read the part of its transcript her span covers."""
+    if session.started_at is None:
+        return False
+    room = await room_of(user_id, session.group_id)
+    return not room.everything and room.overlaps(
+        session.started_at, session.ended_at or datetime.now(UTC)
     )
 
 
@@ -147,3 +226,8 @@ async def concern_subject(concern_id: int) -> Subject | None:
 async def message_subject(message_id: int) -> Subject | None:
     row = await PersonalMessage.filter(id=message_id).values("recipient_id")
     return Subject(row[0]["recipient_id"], None) if row else None
+
+
+async def session_message_subject(message_id: int) -> Subject | None:
+    row = await SessionMessage.filter(id=message_id).values("author_id", "session__group_id")
+    return Subject(row[0]["author_id"], row[0]["session__group_id"]) if row else None

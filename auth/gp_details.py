@@ -21,21 +21,21 @@ class GPDetails:
     phone: str
 
 
-def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+def fernet(keys: tuple[str, ...]) -> MultiFernet:
     return MultiFernet([Fernet(key.encode()) for key in keys])
 
 
 def seal(keys: tuple[str, ...], details: GPDetails) -> str:
-    return _fernet(keys).encrypt(json.dumps(asdict(details)).encode()).decode()
+    return fernet(keys).encrypt(json.dumps(asdict(details)).encode()).decode()
 
 
 def unseal(keys: tuple[str, ...], sealed: str) -> GPDetails:
     try:
-        return GPDetails(**json.loads(_fernet(keys).decrypt(sealed.encode())))
+        return GPDetails(**json.loads(fernet(keys).decrypt(sealed.encode())))
     except InvalidToken as error:
         raise RuntimeError("GP details were sealed with a key no longer configured") from error
 
 
 def reseal(keys: tuple[str, ...], sealed: str) -> str:
     """The same details sealed with the newest key."""
-    return _fernet(keys).rotate(sealed.encode()).decode()
+    return fernet(keys).rotate(sealed.encode()).decode()

@@ -20,7 +20,7 @@ from strawberry.schema_directive import Location
 from strawberry.types import Info
 from strawberry.types.base import StrawberryObjectDefinition
 
-from auth.access import Subject, membership_covered, takes_part_anywhere
+from auth.access import Subject, takes_part_anywhere, was_in_session
 from errors import BadUserInput, Forbidden, NotFound, Unauthenticated
 from models import GroupSession, Role
 
@@ -86,8 +86,9 @@ class IsGroupFacilitatorDirective:
 @strawberry.schema_directive(
     locations=[Location.FIELD_DEFINITION],
     name="isSessionMember",
-    description="Admits a member whose membership of the group covered the session concerned, "
-    f"even if it has ended since. {ALTERNATIVES}",
+    description="Admits a member whose membership of the group overlapped the session "
+    "concerned, even if it has ended since; she reads the part her membership covered. "
+    f"{ALTERNATIVES}",
 )
 class IsSessionMemberDirective:
     pass
@@ -215,7 +216,7 @@ class IsSessionMember(BasePermission):
         if session_id is None or not viewer.has_role(Role.MEMBER):
             return False
         session = await GroupSession.filter(id=session_id).first()
-        return session is not None and await membership_covered(viewer.user_id, session)
+        return session is not None and await was_in_session(viewer.user_id, session)
 
 
 class InSharedArea(BasePermission):

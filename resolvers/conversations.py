@@ -1,7 +1,10 @@
 """Private conversations between sessions, in a group or in the area all groups share.
 
 Who may read and write is decided by the permission directives on each operation;
-the lists here are scoped to what the reader may see, since a guard cannot filter.
+the lists here are scoped to what the reader may see, since a guard cannot filter. In a
+group the rule of the room holds: a member reads the posts made while she was in it, and
+a thread with none of those is not hers to see. The shared area is everyone's who takes
+part in any group, for as long as they do.
 """
 
 from __future__ import annotations
@@ -9,7 +12,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from errors import Conflict, NotFound
+from auth.access import EVERYTHING, Room, may_take_part_now, room_of, takes_part_anywhere
+from errors import Conflict, Forbidden, NotFound
 from models import Conversation, Group, Post, User
 from resolvers.audit import audit
 from resolvers.text import LETTER, LINE, check_text
@@ -40,12 +44,42 @@ async def do_start(author: User, group_id: int | None, title: str, body: str) ->
     return conversation
 
 
+async def conversation_room(user_id: int, conversation: Conversation) -> Room:
+    if conversation.group_id is None:
+        return EVERYTHING
+    return await room_of(user_id, conversation.group_id)
+
+
+async def check_sees_conversation(room: Room, conversation: Conversation) -> None:
+    """A thread is the reader's if any of its posts was made while she was in the room."""
+    if room.everything:
+        return
+    if not await Post.filter(
+        room.said_within("created_at"), conversation_id=conversation.id
+    ).exists():
+        raise Forbidden("This conversation took place before you joined the group.")
+
+
+async def check_takes_part_now(author: User, conversation: Conversation) -> None:
+    """Inside the writing transaction: the author still takes part where she writes."""
+    if conversation.group_id is None:
+        allowed = await takes_part_anywhere(author.id, author.role)
+    else:
+        allowed = await may_take_part_now(author.id, conversation.group_id)
+    if not allowed:
+        raise Forbidden("You no longer take part in this group: you cannot write here.")
+
+
 async def do_reply(author: User, conversation_id: int, body: str) -> Post:
     body = check_body(body)
     async with transaction():
         conversation = await Conversation.filter(id=conversation_id).first()
         if conversation is None:
             raise NotFound("No such conversation.")
+        await check_takes_part_now(author, conversation)
+        await check_sees_conversation(
+            await conversation_room(author.id, conversation), conversation
+        )
         post = await Post.create(conversation=conversation, author=author, body=body)
         conversation.last_post_at = post.created_at
         await conversation.save(update_fields=["last_post_at"])
@@ -62,10 +96,17 @@ async def post_for_change(post_id: int) -> Post:
     return post
 
 
-async def do_edit(post_id: int, body: str) -> Post:
+async def own_post_for_change(author: User, post_id: int) -> Post:
+    """The author's post, while she still takes part where she wrote it."""
+    post = await post_for_change(post_id)
+    await check_takes_part_now(author, await Conversation.get(id=post.conversation_id))
+    return post
+
+
+async def do_edit(author: User, post_id: int, body: str) -> Post:
     body = check_body(body)
     async with transaction():
-        post = await post_for_change(post_id)
+        post = await own_post_for_change(author, post_id)
         if post.hidden_at is not None:
             raise Conflict("A hidden post cannot be edited.")
         post.body, post.edited_at = body, datetime.now(UTC)
@@ -76,9 +117,12 @@ async def do_edit(post_id: int, body: str) -> Post:
     return post
 
 
-async def do_delete(post_id: int) -> Post:
+async def do_delete(author: User, post_id: int) -> Post:
+    """Withdraw the author's words. A hidden post is evidence for the audit: it stays."""
     async with transaction():
-        post = await post_for_change(post_id)
+        post = await own_post_for_change(author, post_id)
+        if post.hidden_at is not None:
+            raise Conflict("A hidden post is kept for the audit: it cannot be deleted.")
         post.body, post.deleted_at = "", datetime.now(UTC)
         await post.save(update_fields=["body", "deleted_at"])
         after_commit(
@@ -101,11 +145,16 @@ async def do_hide(actor_id: int, post_id: int, reason: str) -> Post:
     return post
 
 
-async def conversations_in(group_id: int | None) -> list[Conversation]:
-    """A group's threads, or (``None``) the shared area's, most recently active first."""
+async def conversations_in(group_id: int | None, room: Room) -> list[Conversation]:
+    """A group's threads the reader sees, or (``None``) the shared area's, most recently
+    active first."""
     if group_id is None:
         return await Conversation.filter(group_id__isnull=True)
-    return await Conversation.filter(group_id=group_id)
+    threads = Conversation.filter(group_id=group_id)
+    if not room.everything:
+        hers = Post.filter(room.said_within("created_at"), conversation__group_id=group_id)
+        threads = threads.filter(id__in=await hers.values_list("conversation_id", flat=True))
+    return await threads
 
 
 async def get_conversation(conversation_id: int) -> Conversation:
@@ -115,9 +164,17 @@ async def get_conversation(conversation_id: int) -> Conversation:
     return conversation
 
 
-async def posts_page(conversation_id: int, after: int | None, limit: int) -> list[Post]:
-    """Oldest first, as a thread is read."""
-    posts = Post.filter(conversation_id=conversation_id)
+async def conversation_for(reader_id: int, conversation_id: int) -> tuple[Conversation, Room]:
+    """A thread and the reader's room in it, if it is hers to see."""
+    conversation = await get_conversation(conversation_id)
+    room = await conversation_room(reader_id, conversation)
+    await check_sees_conversation(room, conversation)
+    return conversation, room
+
+
+async def posts_page(conversation_id: int, room: Room, after: int | None, limit: int) -> list[Post]:
+    """The posts the reader's room shows, oldest first, as a thread is read."""
+    posts = Post.filter(room.said_within("created_at"), conversation_id=conversation_id)
     if after is not None:
         posts = posts.filter(id__gt=after)
     return await posts.order_by("id").limit(limit)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from auth.access import current_memberships
@@ -12,6 +14,15 @@ from subscriptions import channels
 from subscriptions.outbox import after_commit, transaction
 
 
+@dataclass(frozen=True)
+class Link:
+    """The record a notice points to (a concern, a report), so that the reader can open it
+    where their rights are checked, rather than the notice repeating what it says."""
+
+    type: str
+    id: int
+
+
 async def notify(
     recipient_id: int,
     subject: str,
@@ -19,6 +30,9 @@ async def notify(
     sender_id: int | None = None,
     kind: str = "NOTICE",
     thread_id: int | None = None,
+    *,
+    urgent: bool = False,
+    link: Link | None = None,
 ) -> PersonalMessage:
     """Put a message in someone's inbox, told to their live inbox once committed."""
     async with transaction():
@@ -29,9 +43,39 @@ async def notify(
             body=body,
             kind=kind,
             thread_id=thread_id,
+            urgent=urgent,
+            link_type=link.type if link else "",
+            link_id=link.id if link else None,
         )
         after_commit(channels.inbox(recipient_id), {"message_id": message.id})
     return message
+
+
+async def online_managers() -> list[int]:
+    """The ids of every online manager whose profile is open: who must hear of breaches
+    and safeguarding concerns, so that an alert never rests on one person."""
+    ids = await User.filter(role=Role.ONLINE_MANAGER, closed_at=None).values_list("id", flat=True)
+    return sorted(ids)  # type: ignore[type-var]
+
+
+async def notify_each(
+    recipient_ids: Iterable[int],
+    subject: str,
+    body: str,
+    *,
+    urgent: bool = False,
+    link: Link | None = None,
+    sender_id: int | None = None,
+    kind: str = "NOTICE",
+) -> int:
+    """Give each recipient the same notice, in one transaction; returns how many were told."""
+    recipients = sorted(set(recipient_ids))
+    async with transaction():
+        for recipient_id in recipients:
+            await notify(
+                recipient_id, subject, body, sender_id, kind, urgent=urgent, link=link
+            )
+    return len(recipients)
 
 
 async def inbox_page(user_id: int, after_id: int | None, limit: int) -> list[PersonalMessage]:

@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
-from auth.access import may_take_part, takes_part_anywhere
+from auth.access import may_take_part, room_of, takes_part_anywhere
 from auth.identity import Viewer
 from auth.integrations import integration_is_active
-from errors import FellBehind, Forbidden, Unauthenticated
+from errors import Conflict, FellBehind, Forbidden, Unauthenticated
 from models import (
     Application,
     Conversation,
@@ -26,6 +26,8 @@ from models import (
     Role,
     SessionStatus,
 )
+from resolvers.audit import audit
+from resolvers.conversations import check_sees_conversation, conversation_room
 from resolvers.sessions import messages_after
 from subscriptions import channels
 from subscriptions.hub import Overflow, Resync, current_hub
@@ -48,11 +50,11 @@ async def follow_session(
     or a reconnection of the pub/sub is filled from the database before going on.
     """
     assert viewer.user_id is not None
-    session = await GroupSession.get(id=session_id)
+    session = await live_session(session_id)
     last = after_sequence
     try:
         async for payload in _follow_session(viewer, session, last):
-            last = payload["sequence"]
+            last = max(last, payload["sequence"])
             yield payload
     except Overflow as error:
         raise FellBehind(
@@ -60,19 +62,40 @@ async def follow_session(
         ) from error
 
 
+async def live_session(session_id: int) -> GroupSession:
+    """The session, if it can still be followed: an ended one is read as a transcript."""
+    session = await GroupSession.get(id=session_id)
+    if session.status in (SessionStatus.ENDED, SessionStatus.CANCELLED):
+        raise Conflict(
+            f"This session is {session.status.value.lower()}: it is not live. "
+            "Read what was said with transcript."
+        )
+    return session
+
+
 async def _follow_session(
     viewer: Viewer, session: GroupSession, last: int
 ) -> AsyncIterator[dict[str, Any]]:
     assert viewer.user_id is not None
     session_id = session.id
+    # A member who joined part-way sees from the moment she joined, as in a transcript.
+    room = await room_of(viewer.user_id, session.group_id)
     async with (
         current_hub().listen(channels.session_messages(session_id)) as listener,
         present(session_id, viewer.user_id),
     ):
         # Subscribed first, then caught up: nothing published in between is missed.
-        backlog = await messages_after(session_id, last)
+        backlog = await messages_after(session_id, last, room=room)
         if backlog:
             await still_allowed(viewer, session.group_id)
+            await audit(
+                viewer.user_id,
+                "TRANSCRIPT_READ",
+                "GroupSession",
+                session_id,
+                session.group_id,
+                f"{len(backlog)} messages caught up while live",
+            )
         for payload in backlog:
             last = payload["sequence"]
             yield payload
@@ -80,18 +103,24 @@ async def _follow_session(
             return
         async for event in listener:
             if isinstance(event, Resync) or event.get("type") == "ended":
-                missed = await messages_after(session_id, last)
+                missed = await messages_after(session_id, last, room=room)
             elif event.get("type") == "message" and event["sequence"] > last:
                 missed = []
                 if event["sequence"] > last + 1:  # some went astray: fetch them first
-                    missed = await messages_after(session_id, last, event["sequence"] - 1)
+                    missed = await messages_after(
+                        session_id, last, event["sequence"] - 1, room=room
+                    )
                 missed.append(event)
+            elif event.get("type") == "redacted" and room.covers(
+                datetime.fromisoformat(event["sent_at"])
+            ):
+                missed = [event]  # the same message again, withdrawn: clients replace it
             else:
                 continue
             if missed:  # checked at each delivery, before anything is sent
                 await still_allowed(viewer, session.group_id)
             for payload in missed:
-                last = payload["sequence"]
+                last = max(last, payload["sequence"])
                 yield payload
             ended = not isinstance(event, Resync) and event.get("type") == "ended"
             if ended or (isinstance(event, Resync) and await session_is_over(session)):
@@ -105,7 +134,7 @@ async def session_is_over(session: GroupSession) -> bool:
 
 async def follow_presence(viewer: Viewer, session_id: int) -> AsyncIterator[list[int]]:
     """Who is in the session: now, then again whenever someone joins or leaves."""
-    session = await GroupSession.get(id=session_id)
+    session = await live_session(session_id)
     async with current_hub().listen(channels.session_presence(session_id)) as listener:
         await still_allowed(viewer, session.group_id)
         yield await present_user_ids(session_id)
@@ -137,7 +166,10 @@ async def may_follow(viewer: Viewer, application: Application) -> bool:
 
 async def follow_conversation(viewer: Viewer, conversation_id: int) -> AsyncIterator[Post]:
     """Posts added to (or changed in) a conversation, while the viewer may still read it."""
+    assert viewer.user_id is not None
     conversation = await Conversation.get(id=conversation_id)
+    room = await conversation_room(viewer.user_id, conversation)
+    await check_sees_conversation(room, conversation)
     channel = channels.conversation_posts(conversation_id)
     async with current_hub().listen(channel) as listener:
         async for event in listener:
@@ -147,7 +179,7 @@ async def follow_conversation(viewer: Viewer, conversation_id: int) -> AsyncIter
             if not await may_use_conversation(viewer, conversation.group_id):
                 raise Forbidden("You can no longer read this conversation.")
             post = await Post.filter(id=event["post_id"]).first()
-            if post is not None:
+            if post is not None and room.covers(post.created_at):
                 yield post
 
 

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 
-from auth.access import current_memberships
-from errors import BadUserInput, Conflict, NotFound
+from auth.access import EVERYTHING, Room, current_memberships, may_take_part_now
+from auth.sealed import seal_text
+from errors import BadUserInput, Conflict, Forbidden, NotFound
 from models import (
     GROUP_TIMEZONE,
     Group,
@@ -185,6 +186,7 @@ def message_payload(message: SessionMessage, author: User) -> dict[str, Any]:
         "id": message.id,
         "sequence": message.sequence,
         "body": message.body,
+        "redacted": message.redacted_at is not None,
         "sent_at": message.sent_at.isoformat(),
         "author_id": author.id,
         "author_name": author.public_name,
@@ -193,10 +195,16 @@ def message_payload(message: SessionMessage, author: User) -> dict[str, Any]:
 
 
 async def do_post_message(author: User, session_id: int, body: str) -> SessionMessage:
-    """Store the next message of a live session, then publish it."""
+    """Store the next message of a live session, then publish it.
+
+    The author's membership is checked again inside the transaction that writes: a member
+    removed a moment ago has nothing stored in her name after her removal.
+    """
     body = check_message(body)
     async with transaction():
         session = await session_for_change(session_id, {SessionStatus.LIVE}, "written in")
+        if not await may_take_part_now(author.id, session.group_id):
+            raise Forbidden("You no longer take part in this group.")
         session.last_sequence += 1
         await session.save(update_fields=["last_sequence"])
         message = await SessionMessage.create(
@@ -206,11 +214,51 @@ async def do_post_message(author: User, session_id: int, body: str) -> SessionMe
     return message
 
 
+async def do_redact_message(
+    actor_id: int, keys: tuple[str, ...], message_id: int, reason: str
+) -> SessionMessage:
+    """Withdraw a message from every reader and stream at once; keep the original sealed.
+
+    The words are gone from the transcript, the live session and the research export,
+    but not destroyed: the audit may need them, so they are kept encrypted.
+    """
+    reason = check_text(reason, "why the message is redacted", longest=NOTE)
+    async with transaction():
+        message = await SessionMessage.filter(id=message_id).select_for_update().first()
+        if message is None:
+            raise NotFound("No such message.")
+        if message.redacted_at is not None:
+            raise Conflict("This message is already redacted.")
+        session = await GroupSession.get(id=message.session_id)
+        message.sealed_body = seal_text(keys, message.body)
+        message.body = ""
+        message.redacted_at = datetime.now(UTC)
+        message.redacted_by_id = actor_id  # type: ignore[attr-defined]
+        await message.save(update_fields=["sealed_body", "body", "redacted_at", "redacted_by_id"])
+        await audit(
+            actor_id,
+            "SESSION_MESSAGE_REDACTED",
+            "SessionMessage",
+            message.id,
+            session.group_id,
+            reason,
+        )
+        author = await User.get(id=message.author_id)
+        after_commit(
+            channels.session_messages(session.id),
+            {**message_payload(message, author), "type": "redacted"},
+        )
+    return message
+
+
 async def messages_after(
-    session_id: int, sequence: int, until: int | None = None
+    session_id: int, sequence: int, until: int | None = None, room: Room = EVERYTHING
 ) -> list[dict[str, Any]]:
-    """Messages after ``sequence`` (up to ``until``), as subscribers receive them."""
-    messages = SessionMessage.filter(session_id=session_id, sequence__gt=sequence)
+    """Messages after ``sequence`` (up to ``until``) that ``room`` shows, as subscribers
+    receive them."""
+    messages = SessionMessage.filter(
+        room.said_within("sent_at"), session_id=session_id, sequence__gt=sequence
+    )
     if until is not None:
         messages = messages.filter(sequence__lte=until)
     rows = await messages.order_by("sequence").select_related("author")

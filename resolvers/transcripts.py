@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from string import ascii_uppercase
 
+from auth.access import room_of
 from errors import Conflict
-from models import GroupSession, Membership, Role, SessionMessage, SessionStatus, User
+from models import Group, GroupSession, Membership, Role, SessionMessage, SessionStatus, User
 from resolvers.audit import audit
 from resolvers.sessions import get_session
 
@@ -23,14 +24,33 @@ async def ended_session(session_id: int) -> GroupSession:
 async def read_transcript(
     reader_id: int, session_id: int, after: int | None, limit: int
 ) -> tuple[GroupSession, list[SessionMessage]]:
-    """A page of an ended session's messages, in order; every read is audited."""
+    """A page of an ended session's messages, in order, cut to the reader's room: a member
+    reads what was said while she was in the group. Every read is audited."""
     session = await ended_session(session_id)
-    messages = SessionMessage.filter(session_id=session_id)
+    room = await room_of(reader_id, session.group_id)
+    messages = SessionMessage.filter(room.said_within("sent_at"), session_id=session_id)
     if after is not None:
         messages = messages.filter(sequence__gt=after)
     page = await messages.order_by("sequence").limit(limit).select_related("author")
     await audit(reader_id, "TRANSCRIPT_READ", "GroupSession", session.id, session.group_id)
     return session, page
+
+
+async def readable_transcripts(reader_id: int) -> list[GroupSession]:
+    """The ended sessions whose transcripts the reader may open, newest first: those of the
+    groups she facilitates, and those her memberships overlapped, past ones included."""
+    facilitated = await Group.filter(facilitator_id=reader_id).values_list("id", flat=True)
+    member_of = await Membership.filter(user_id=reader_id).values_list("group_id", flat=True)
+    ended = await GroupSession.filter(
+        group_id__in=list({*facilitated, *member_of}), status=SessionStatus.ENDED
+    ).order_by("-started_at", "-id")
+    rooms = {g: await room_of(reader_id, g) for g in {s.group_id for s in ended}}
+    return [
+        s
+        for s in ended
+        if s.started_at is not None
+        and rooms[s.group_id].overlaps(s.started_at, s.ended_at or s.started_at)
+    ]
 
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -88,9 +108,9 @@ async def do_research_export(
         started_at__gte=since,
         started_at__lt=until,
     ).order_by("started_at")
-    messages = await SessionMessage.filter(session_id__in=[s.id for s in sessions]).order_by(
-        "session_id", "sequence"
-    )
+    messages = await SessionMessage.filter(
+        session_id__in=[s.id for s in sessions], redacted_at=None
+    ).order_by("session_id", "sequence")
     author_ids = {m.author_id for m in messages}
     member_ids = await Membership.filter(group_id=group_id).values_list("user_id", flat=True)
     people = {u.id: u for u in await User.filter(id__in=list(author_ids | set(member_ids)))}

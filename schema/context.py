@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 
-from auth.access import GroupRoles, account_is_current, load_group_roles
+from auth.access import EVERYTHING, GroupRoles, Room, account_is_current, load_group_roles, room_of
 from auth.identity import Viewer
 from models import User
 from schema.loaders import Loaders
@@ -34,6 +34,7 @@ class Context:
         self.loaders = Loaders()
         self._group_roles: asyncio.Future[GroupRoles] | None = None
         self._account_checked: asyncio.Future[bool] | None = None
+        self._rooms: dict[int, Room] = {}
 
     @property
     def client_address(self) -> str:
@@ -55,6 +56,14 @@ class Context:
                 account_is_current(viewer.user_id, viewer.role)
             )
         return await self._account_checked
+
+    async def room(self, group_id: int | None) -> Room:
+        """What of the group's words the viewer may see (all of the shared area's)."""
+        if group_id is None:
+            return EVERYTHING
+        if group_id not in self._rooms:
+            self._rooms[group_id] = await room_of(self.viewer.user_id, group_id)
+        return self._rooms[group_id]
 
     async def group_roles(self) -> GroupRoles:
         """The viewer's groups, loaded once however many fields ask at the same moment."""

@@ -8,7 +8,7 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from auth.access import conversation_subject, post_subject
+from auth.access import Room, conversation_subject, post_subject
 from auth.permissions import (
     InSharedArea,
     IsGroupFacilitator,
@@ -71,9 +71,10 @@ class Conversation:
     last_post_at: datetime
     shared: bool = strawberry.field(description="In the area all groups share.")
     conversation_id: strawberry.Private[int]
+    room: strawberry.Private[Room]
 
     @classmethod
-    def from_model(cls, conversation: ConversationModel) -> Conversation:
+    def from_model(cls, conversation: ConversationModel, room: Room) -> Conversation:
         return cls(
             id=strawberry.ID(str(conversation.id)),
             title=conversation.title,
@@ -81,12 +82,18 @@ class Conversation:
             last_post_at=conversation.last_post_at,
             shared=conversation.group_id is None,
             conversation_id=conversation.id,
+            room=room,
         )
 
-    @strawberry.field(description="Oldest first.")
+    @strawberry.field(
+        description="Oldest first. In a group, a member reads the posts made while she was in "
+        "it (the rule of the room)."
+    )
     async def posts(self, first: int = 50, after: str | None = None) -> Connection[Post]:
         first = check_first(first)
-        rows = await conversations.posts_page(self.conversation_id, decode_cursor(after), first + 1)
+        rows = await conversations.posts_page(
+            self.conversation_id, self.room, decode_cursor(after), first + 1
+        )
         return connection(rows, first, lambda p: p.id, Post.from_model)
 
 
@@ -97,14 +104,17 @@ class Query:
         extensions=guard(*READERS),
     )
     async def conversations(
-        self, group_id: strawberry.ID | None = None
+        self, info: Info, group_id: strawberry.ID | None = None
     ) -> list[Conversation] | None:
         group = parse_id(group_id, "groupId") if group_id is not None else None
-        return [Conversation.from_model(c) for c in await conversations.conversations_in(group)]
+        room = await info.context.room(group)
+        found = await conversations.conversations_in(group, room)
+        return [Conversation.from_model(c, room) for c in found]
 
     @strawberry.field(extensions=guard(*READERS, subject=CONVERSATION_BY_ID))
-    async def conversation(self, id: strawberry.ID) -> Conversation | None:
-        return Conversation.from_model(await conversations.get_conversation(int(id)))
+    async def conversation(self, info: Info, id: strawberry.ID) -> Conversation | None:
+        found, room = await conversations.conversation_for(info.context.viewer.user_id, int(id))
+        return Conversation.from_model(found, room)
 
 
 @strawberry.type
@@ -118,7 +128,7 @@ class Mutation:
     ) -> Conversation | None:
         group = parse_id(group_id, "groupId") if group_id is not None else None
         found = await conversations.do_start(await info.context.current_user(), group, title, body)
-        return Conversation.from_model(found)
+        return Conversation.from_model(found, await info.context.room(group))
 
     @strawberry.mutation(extensions=guard(*READERS, subject=CONVERSATION))
     async def reply_to_conversation(
@@ -130,16 +140,21 @@ class Mutation:
         return Post.from_model(post)
 
     @strawberry.mutation(
-        description="Change your own post.", extensions=guard(IsSelf(), subject=POST)
+        description="Change your own post, while you take part where you wrote it.",
+        extensions=guard(IsSelf(), subject=POST),
     )
-    async def edit_post(self, post_id: strawberry.ID, body: str) -> Post | None:
-        return Post.from_model(await conversations.do_edit(int(post_id), body))
+    async def edit_post(self, info: Info, post_id: strawberry.ID, body: str) -> Post | None:
+        author = await info.context.current_user()
+        return Post.from_model(await conversations.do_edit(author, int(post_id), body))
 
     @strawberry.mutation(
-        description="Delete your own post.", extensions=guard(IsSelf(), subject=POST)
+        description="Delete your own post, while you take part where you wrote it. A post a "
+        "facilitator hid is kept for the audit and cannot be deleted.",
+        extensions=guard(IsSelf(), subject=POST),
     )
-    async def delete_post(self, post_id: strawberry.ID) -> Post | None:
-        return Post.from_model(await conversations.do_delete(int(post_id)))
+    async def delete_post(self, info: Info, post_id: strawberry.ID) -> Post | None:
+        author = await info.context.current_user()
+        return Post.from_model(await conversations.do_delete(author, int(post_id)))
 
     @strawberry.mutation(
         description="Hide a post from readers; it is kept, for the audit.",

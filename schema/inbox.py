@@ -18,6 +18,16 @@ from schema.pagination import Connection, check_first, connection, decode_cursor
 MESSAGE = subject_from(message_subject, "message_id", "message")
 
 
+@strawberry.type(
+    description="The record a notice is about. Open it with the query for its type "
+    "(`SafeguardingConcern`: `safeguardingConcern(concernId)`; `BreachReport`: "
+    "`breachReports`), where the reader's rights are checked again."
+)
+class RecordLink:
+    type: str = strawberry.field(description="SafeguardingConcern or BreachReport.")
+    id: strawberry.ID
+
+
 @strawberry.type(description="A message in a personal inbox.")
 class PersonalMessage:
     id: strawberry.ID
@@ -28,6 +38,10 @@ class PersonalMessage:
     kind: str = strawberry.field(description="MESSAGE, NOTICE (from the service) or BREACH_REPORT.")
     thread_id: strawberry.ID | None = strawberry.field(
         description="The first message of the exchange this one answers."
+    )
+    urgent: bool = strawberry.field(description="Needs attention now.")
+    link: RecordLink | None = strawberry.field(
+        description="The record this notice is about, which it does not repeat; null if none."
     )
     sender_id: strawberry.Private[int | None]
 
@@ -41,6 +55,10 @@ class PersonalMessage:
             read_at=message.read_at,
             kind=message.kind,
             thread_id=strawberry.ID(str(message.thread_id)) if message.thread_id else None,
+            urgent=message.urgent,
+            link=RecordLink(type=message.link_type, id=strawberry.ID(str(message.link_id)))
+            if message.link_type and message.link_id is not None
+            else None,
             sender_id=message.sender_id,
         )
 

@@ -8,7 +8,7 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from auth.access import session_subject
+from auth.access import session_message_subject, session_subject
 from auth.permissions import (
     HasRole,
     IsAuthenticated,
@@ -29,6 +29,7 @@ from schema.pagination import Connection, check_first, connection, decode_cursor
 SessionStatus = strawberry.enum(SessionStatusModel, name="SessionStatus")
 SESSION = subject_from(session_subject, "session_id", "session")
 SESSION_BY_ID = subject_from(session_subject, "id", "session")
+SESSION_MESSAGE = subject_from(session_message_subject, "message_id", "message")
 TAKING_PART = (IsGroupMember(), IsGroupFacilitator())
 MANAGER = HasRole(Role.ONLINE_MANAGER)
 
@@ -64,7 +65,11 @@ class GroupSession:
 class SessionMessage:
     id: strawberry.ID
     sequence: int = strawberry.field(description="1, 2, 3… within the session.")
-    body: str
+    body: str = strawberry.field(description="Empty once the facilitator redacted it.")
+    redacted: bool = strawberry.field(
+        description="Withdrawn by the facilitator: a stream sends the message again with this "
+        "set, and clients replace what they showed."
+    )
     sent_at: datetime
     author: User
 
@@ -74,6 +79,7 @@ class SessionMessage:
             id=strawberry.ID(str(payload["id"])),
             sequence=payload["sequence"],
             body=payload["body"],
+            redacted=payload.get("redacted", False),
             sent_at=datetime.fromisoformat(payload["sent_at"]),
             author=User.from_parts(
                 payload["author_id"], payload["author_name"], payload["author_role"]
@@ -85,6 +91,16 @@ class SessionMessage:
 class Transcript:
     session: GroupSession
     messages: Connection[SessionMessage]
+
+
+@strawberry.type(
+    description="A transcript you may read: of a group you facilitate, or of a "
+    "session your membership overlapped, even if it has ended since."
+)
+class ReadableTranscript:
+    session: GroupSession
+    group_id: strawberry.ID
+    group_name: str
 
 
 @strawberry.type(description="Who is following a live session now, and who just came or went.")
@@ -118,8 +134,9 @@ class Query:
         return GroupSession.from_model(await sessions.get_session(parse_id(id)))
 
     @strawberry.field(
-        description="An ended session's transcript: for the group's facilitator and the members "
-        "whose membership covered the session. Every read is audited.",
+        description="An ended session's transcript: all of it for the group's facilitator; for a "
+        "member, what was said while she was in the group (the rule of the room). Every read "
+        "is audited.",
         extensions=guard(IsGroupFacilitator(), IsSessionMember(), subject=SESSION),
     )
     async def transcript(
@@ -136,6 +153,22 @@ class Query:
                 payloads, first, lambda p: p["sequence"], SessionMessage.from_payload
             ),
         )
+
+    @strawberry.field(
+        description="The transcripts you may read, newest first: each opens with `transcript`.",
+        extensions=guard(IsAuthenticated()),
+    )
+    async def my_transcripts(self, info: Info) -> list[ReadableTranscript] | None:
+        found = await transcripts.readable_transcripts(info.context.viewer.user_id)
+        groups = await info.context.loaders.group.load_many([s.group_id for s in found])
+        return [
+            ReadableTranscript(
+                session=GroupSession.from_model(session),
+                group_id=strawberry.ID(str(group.id)),
+                group_name=group.name,
+            )
+            for session, group in zip(found, groups, strict=True)
+        ]
 
     @strawberry.field(
         description="A group's transcripts for research, anonymised; members who opted out "
@@ -203,6 +236,23 @@ class Mutation:
         return SessionMessage.from_payload(sessions.message_payload(message, author))
 
     @strawberry.mutation(
+        description="Withdraw a message said in a session, live or ended, from every reader at "
+        "once. The original is kept sealed for the audit; the redaction is audited.",
+        extensions=guard(IsGroupFacilitator(), subject=SESSION_MESSAGE),
+    )
+    async def redact_session_message(
+        self, info: Info, message_id: strawberry.ID, reason: str
+    ) -> SessionMessage | None:
+        message = await sessions.do_redact_message(
+            info.context.viewer.user_id,
+            info.context.settings.gp_details_keys,
+            parse_id(message_id, "messageId"),
+            reason,
+        )
+        author = await info.context.loaders.user.load(message.author_id)
+        return SessionMessage.from_payload(sessions.message_payload(message, author))
+
+    @strawberry.mutation(
         description="Whether your words may be used, anonymised, for research (on by default).",
         extensions=guard(IsAuthenticated()),
     )
@@ -214,8 +264,9 @@ class Mutation:
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
-        description="A session's messages as they are said, in order. Pass the last "
-        "`sequence` you saw to catch up on what you missed first.",
+        description="A live session's messages as they are said, in order. Pass the last "
+        "`sequence` you saw to catch up on what you missed first (from when you joined the "
+        "group; the catching up is audited). An ended session is refused: read its transcript.",
         extensions=guard(*TAKING_PART, subject=SESSION),
     )
     async def session_messages(
@@ -226,7 +277,8 @@ class Subscription:
             yield SessionMessage.from_payload(payload)
 
     @strawberry.subscription(
-        description="Who is in a live session: now, and whenever someone comes or goes.",
+        description="Who is in a live session: now, and whenever someone comes or goes. An "
+        "ended session is refused.",
         extensions=guard(*TAKING_PART, subject=SESSION),
     )
     async def session_presence(
