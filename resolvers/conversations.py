@@ -39,6 +39,7 @@ async def do_start(author: User, group_id: int | None, title: str, body: str) ->
     if group_id is not None and not await Group.filter(id=group_id).exists():
         raise NotFound("No such group.")
     async with transaction():
+        await check_takes_part_now(author, group_id)
         conversation = await Conversation.create(group_id=group_id, title=title, started_by=author)
         await Post.create(conversation=conversation, author=author, body=body)
     return conversation
@@ -60,12 +61,13 @@ async def check_sees_conversation(room: Room, conversation: Conversation) -> Non
         raise Forbidden("This conversation took place before you joined the group.")
 
 
-async def check_takes_part_now(author: User, conversation: Conversation) -> None:
-    """Inside the writing transaction: the author still takes part where she writes."""
-    if conversation.group_id is None:
+async def check_takes_part_now(author: User, group_id: int | None) -> None:
+    """Inside the writing transaction: the author still takes part where she writes (the
+    group, or for ``None`` the shared area)."""
+    if group_id is None:
         allowed = await takes_part_anywhere(author.id, author.role)
     else:
-        allowed = await may_take_part_now(author.id, conversation.group_id)
+        allowed = await may_take_part_now(author.id, group_id)
     if not allowed:
         raise Forbidden("You no longer take part in this group: you cannot write here.")
 
@@ -76,7 +78,7 @@ async def do_reply(author: User, conversation_id: int, body: str) -> Post:
         conversation = await Conversation.filter(id=conversation_id).first()
         if conversation is None:
             raise NotFound("No such conversation.")
-        await check_takes_part_now(author, conversation)
+        await check_takes_part_now(author, conversation.group_id)
         await check_sees_conversation(
             await conversation_room(author.id, conversation), conversation
         )
@@ -99,7 +101,8 @@ async def post_for_change(post_id: int) -> Post:
 async def own_post_for_change(author: User, post_id: int) -> Post:
     """The author's post, while she still takes part where she wrote it."""
     post = await post_for_change(post_id)
-    await check_takes_part_now(author, await Conversation.get(id=post.conversation_id))
+    conversation = await Conversation.get(id=post.conversation_id)
+    await check_takes_part_now(author, conversation.group_id)
     return post
 
 

@@ -11,6 +11,8 @@ from typing import Any
 import websockets
 from websockets.exceptions import ConnectionClosed
 
+from subscriptions.hub import current_hub
+
 PROTOCOL = "graphql-transport-ws"
 WAIT_SECONDS = 10
 
@@ -85,3 +87,18 @@ class LiveClient:
     async def close(self) -> None:
         await self.socket.close()
         await self.reader
+
+
+async def listening(channel: str, count: int = 1) -> None:
+    """Wait until ``count`` streams listen on ``channel``, subscribed to the pub/sub.
+
+    The test server runs in the tests' own event loop and process, so its hub can be
+    asked directly: a test publishes only once its listeners are really there.
+    """
+    hub = current_hub()
+    for _ in range(WAIT_SECONDS * 100):
+        ready = hub.ready.get(channel)
+        if ready is not None and ready.is_set() and len(hub.listeners.get(channel, ())) >= count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"nobody listens on {channel}")

@@ -11,7 +11,9 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from models import AuditEntry, GroupSession, Membership, Post, SessionMessage
+from subscriptions import channels
 from tests.conftest import join
+from tests.live import listening
 from tests.test_conversations import READ, REPLY, start
 from tests.test_live_sessions import END, MESSAGES, POST, PRESENCE, clients, live_session
 from tests.test_transcripts import TRANSCRIPT
@@ -23,6 +25,7 @@ MY_TRANSCRIPTS = "{ myTranscripts { groupName session { id status } } }"
 LIST = "query ($group: ID) { conversations(groupId: $group) { title } }"
 EDIT = "mutation ($id: ID!, $body: String!) { editPost(postId: $id, body: $body) { id } }"
 DELETE = "mutation ($id: ID!) { deletePost(postId: $id) { id } }"
+FOLLOW = "subscription ($id: ID!) { conversationPosts(conversationId: $id) { body } }"
 HIDE = 'mutation ($id: ID!) { hidePost(postId: $id, reason: "Names a relative") { id } }'
 
 
@@ -217,3 +220,33 @@ async def test_a_hidden_post_cannot_be_deleted_by_its_author(gql, person):
     assert code(refused) == "CONFLICT"
     kept = await Post.get(id=post.id)
     assert (kept.body, kept.deleted_at) == ("Evidence", None)
+
+
+async def test_a_later_joiner_follows_only_what_is_said_after_she_joined(
+    server, gql, person, clients
+):
+    # Given a thread Anna started before Cat joined, and Cat following it live
+    scene = await live_session(gql, person, names=["Anna"])
+    anna = scene.members[0]
+    thread = data(await start(gql, anna, scene.group, body="Before Cat"), "startConversation")
+    old_post = await Post.get(conversation_id=int(thread["id"]))
+    before = data(await start(gql, anna, scene.group, title="Old"), "startConversation")
+    cat = await person(name="Cat")
+    await join(scene.group, cat)
+    data(
+        await gql(REPLY, {"id": thread["id"], "body": "Hello Cat"}, token=anna.token),
+        "replyToConversation",
+    )
+    listener = await clients(server, cat)
+    stream = await listener.subscribe(FOLLOW, {"id": thread["id"]})
+    refused = await listener.subscribe(FOLLOW, {"id": before["id"]})
+    assert await listener.refusal(refused) == "FORBIDDEN"
+    await listening(channels.conversation_posts(int(thread["id"])))
+
+    # When Anna edits her post from before Cat joined, then writes a new one
+    await gql(EDIT, {"id": str(old_post.id), "body": "Before Cat, edited"}, token=anna.token)
+    await gql(REPLY, {"id": thread["id"], "body": "How was your week?"}, token=anna.token)
+
+    # Then Cat hears only of the new post
+    assert (await listener.data(stream, "conversationPosts"))["body"] == "How was your week?"
+    assert await listener.nothing_for(stream)
