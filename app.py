@@ -25,6 +25,7 @@ import subscriptions.hub
 from auth.identity import ANONYMOUS, bearer_token, token_from_connection_params, viewer_from_token
 from auth.integrations import is_integration_token, viewer_for_integration
 from models.database import close_database, database_is_ready, open_database
+from resolvers.breaches import do_escalate_overdue_reports
 from resolvers.places import settle
 from schema import build_schema
 from schema.context import Context
@@ -153,12 +154,17 @@ async def keep_places_settled(every_seconds: float = SETTLE_SECONDS) -> None:
 
     Reads never depend on this (an expired offer or term stops counting at once);
     it performs what follows: the status changes, the messages, the next offers.
+    Breach reports left unacknowledged too long are escalated on the same beat.
     """
     while True:
         try:
             await settle()
         except Exception:  # keep settling: one failed round must not stop the next
             logger.exception("settling places failed")
+        try:
+            await do_escalate_overdue_reports()
+        except Exception:  # nor may it stop the escalations, or they the settling
+            logger.exception("escalating overdue breach reports failed")
         await asyncio.sleep(every_seconds)
 
 

@@ -72,9 +72,7 @@ async def notify_each(
     recipients = sorted(set(recipient_ids))
     async with transaction():
         for recipient_id in recipients:
-            await notify(
-                recipient_id, subject, body, sender_id, kind, urgent=urgent, link=link
-            )
+            await notify(recipient_id, subject, body, sender_id, kind, urgent=urgent, link=link)
     return len(recipients)
 
 

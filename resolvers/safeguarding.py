@@ -85,9 +85,9 @@ async def do_raise_concern(
 
 async def concern_recipients(group_id: int, raiser_id: int) -> set[int]:
     """Every online manager and the group's facilitator, except whoever raised it."""
-    facilitator = await User.filter(
-        facilitated_groups__id=group_id, closed_at=None
-    ).values_list("id", flat=True)
+    facilitator = await User.filter(facilitated_groups__id=group_id, closed_at=None).values_list(
+        "id", flat=True
+    )
     return (set(await online_managers()) | set(facilitator)) - {raiser_id}  # type: ignore[arg-type]
 
 

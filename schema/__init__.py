@@ -26,6 +26,7 @@ from schema import (
     accounts,
     applications,
     audit,
+    breaches,
     conversations,
     events,
     groups,
@@ -54,6 +55,7 @@ Query = merge_types(
         conversations.Query,
         inbox.Query,
         safeguarding.Query,
+        breaches.Query,
         audit.Query,
     ),
 )
@@ -68,6 +70,7 @@ Mutation = merge_types(
         conversations.Mutation,
         inbox.Mutation,
         safeguarding.Mutation,
+        breaches.Mutation,
     ),
 )
 Subscription = merge_types(

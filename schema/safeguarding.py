@@ -1,4 +1,4 @@
-"""Breach reports and safeguarding concerns."""
+"""Safeguarding concerns: seen by the group's facilitator and the online manager alone."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from auth.access import concern_subject
 from auth.permissions import (
     HasRole,
     IsGroupFacilitator,
-    IsGroupMember,
     guard,
     parse_id,
     subject_from,
@@ -24,18 +23,16 @@ from resolvers import safeguarding
 from schema.accounts import User
 
 Severity = strawberry.enum(SeverityModel, name="Severity", description="How grave the risk is.")
-ConcernStatus = strawberry.enum(ConcernStatusModel, name="ConcernStatus")
+ConcernStatus = strawberry.enum(
+    ConcernStatusModel,
+    name="ConcernStatus",
+    description="OPEN, then ACTION_TAKEN, then CLOSED; a closed concern may be reopened.",
+)
 CONCERN = subject_from(concern_subject, "concern_id", "concern")
 MANAGER = HasRole(Role.ONLINE_MANAGER)
 
 
-@strawberry.type(description="What a member reported: it reached every online manager's inbox.")
-class BreachReceipt:
-    id: strawberry.ID
-    received_at: datetime
-
-
-@strawberry.type(description="A facilitator's record that someone may be at risk of harm.")
+@strawberry.type(description="A record that someone may be at risk of significant harm.")
 class SafeguardingConcern:
     id: strawberry.ID
     severity: Severity  # type: ignore[valid-type]
@@ -100,33 +97,23 @@ class Query:
         )
         return [SafeguardingConcern.from_model(c) for c in found]
 
+    @strawberry.field(
+        description="One safeguarding concern, as an inbox notice links to it. Audited.",
+        extensions=guard(IsGroupFacilitator(), MANAGER, subject=CONCERN),
+    )
+    async def safeguarding_concern(
+        self, info: Info, concern_id: strawberry.ID
+    ) -> SafeguardingConcern | None:
+        concern = await safeguarding.concern_of(info.context.viewer.user_id, int(concern_id))
+        return SafeguardingConcern.from_model(concern)
+
 
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
-        description="Tell the online manager that something said in your group went outside "
-        "it, optionally naming the member concerned.",
-        extensions=guard(IsGroupMember()),
-    )
-    async def report_breach(
-        self,
-        info: Info,
-        group_id: strawberry.ID,
-        description: str,
-        about_member_id: strawberry.ID | None = None,
-    ) -> BreachReceipt | None:
-        reporter = await info.context.current_user()
-        report = await safeguarding.do_report_breach(
-            reporter,
-            parse_id(group_id, "groupId"),
-            description,
-            parse_id(about_member_id, "aboutMemberId") if about_member_id else None,
-        )
-        return BreachReceipt(id=strawberry.ID(str(report.id)), received_at=report.created_at)
-
-    @strawberry.mutation(
-        description="Record a belief that a member may be at risk of significant harm.",
-        extensions=guard(IsGroupFacilitator()),
+        description="Record a belief that a member may be at risk of significant harm. Every "
+        "online manager (and the group's facilitator) is told at once.",
+        extensions=guard(IsGroupFacilitator(), MANAGER),
     )
     async def raise_safeguarding_concern(
         self,
@@ -155,7 +142,7 @@ class Mutation:
         )
         return SafeguardingConcern.from_model(concern)
 
-    @strawberry.mutation(extensions=guard(IsGroupFacilitator(), subject=CONCERN))
+    @strawberry.mutation(extensions=guard(IsGroupFacilitator(), MANAGER, subject=CONCERN))
     async def update_safeguarding_concern(
         self, info: Info, concern_id: strawberry.ID, update: ConcernUpdate
     ) -> SafeguardingConcern | None:
