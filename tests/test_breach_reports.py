@@ -11,8 +11,9 @@ import pytest
 from app import keep_places_settled
 from models import AuditEntry, BreachReport, PersonalMessage, Role
 from resolvers.breaches import do_escalate_overdue_reports
+from subscriptions import channels
 from tests.conftest import join, make_group
-from tests.live import LiveClient
+from tests.live import LiveClient, listening
 from tests.workflow import code, data
 
 WHAT_HAPPENED = "Bea told her friends about my diagnosis."
@@ -215,7 +216,7 @@ async def test_a_report_left_waiting_48_hours_is_escalated_once(server, gql, cas
     arrived = (await BreachReport.get(id=report_id)).created_at
     live = await LiveClient.connect(server.ws_url, managers[0].token)
     stream = await live.subscribe("subscription { inbox { subject body urgent link { type id } } }")
-    await asyncio.sleep(0.1)
+    await listening(channels.inbox(managers[0].user.id))
 
     early = await do_escalate_overdue_reports(arrived + timedelta(hours=47))
     assert early == 0

@@ -3,13 +3,12 @@ and the audit of every look and change."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from models import AuditEntry, PersonalMessage, Role, SafeguardingConcern
+from subscriptions import channels
 from tests.conftest import join, make_group
-from tests.live import LiveClient
+from tests.live import LiveClient, listening
 from tests.workflow import code, data
 
 SUMMARY = "Said they had stopped eating."
@@ -61,7 +60,7 @@ async def test_every_online_manager_is_told_of_a_concern_at_once(server, gql, gr
     facilitator, group, anna, _, managers, _ = group_of_two
     live = await LiveClient.connect(server.ws_url, managers[0].token)
     stream = await live.subscribe(LIVE_NOTICES)
-    await asyncio.sleep(0.1)
+    await listening(channels.inbox(managers[0].user.id))
 
     concern = await raise_concern(gql, facilitator, anna, group)
 
