@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from string import ascii_uppercase
 
 from auth.access import room_of
 from errors import Conflict
 from models import Group, GroupSession, Membership, Role, SessionMessage, SessionStatus, User
+from resolvers.anonymise import anonymise, week_of
 from resolvers.audit import audit
 from resolvers.sessions import get_session
 
@@ -53,39 +53,17 @@ async def readable_transcripts(reader_id: int) -> list[GroupSession]:
     ]
 
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-NHS_NUMBER = re.compile(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b")
-PHONE = re.compile(r"(?:\+44\s?\(?0?\)?|\b0)\d(?:[\s-]?\d){8,9}\b")
-POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
-
-
-def redact(text: str, names: list[str]) -> str:
-    """Remove what could identify someone: contact details, NHS numbers, members' names."""
-    text = EMAIL.sub("[email]", text)
-    text = NHS_NUMBER.sub("[NHS number]", text)
-    text = PHONE.sub("[phone]", text)
-    text = POSTCODE.sub("[postcode]", text)
-    for name in sorted(names, key=len, reverse=True):
-        text = re.sub(rf"\b{re.escape(name)}\b", "[name]", text, flags=re.IGNORECASE)
-    return text
-
-
-def names_in(profile_name: str) -> list[str]:
-    """A profile name and its words of three letters or more ("Anna K" → "Anna K", "Anna")."""
-    words = [w for w in re.split(r"[\s.]+", profile_name) if len(w) >= 3]
-    return [profile_name, *words]
-
-
 @dataclass(frozen=True)
 class ResearchLine:
     speaker: str
     body: str
-    sent_at: datetime
 
 
 @dataclass(frozen=True)
 class ResearchTranscript:
-    held_at: datetime
+    """One session, anonymised: dated by its week at most, its lines in order."""
+
+    week: date
     lines: list[ResearchLine]
 
 
@@ -100,7 +78,9 @@ async def do_research_export(
     """The group's transcripts in ``[since, until)``, anonymised, without opted-out members.
 
     Pseudonyms are stable within one export: the same person is "Member A" in every
-    transcript of it, and no one can link exports to each other.
+    transcript of it, and no one can link exports to each other. What could identify
+    someone in the words is replaced (``anonymise``), redacted messages are left out,
+    and a session is dated by its week, never its day or time.
     """
     sessions = await GroupSession.filter(
         group_id=group_id,
@@ -113,8 +93,10 @@ async def do_research_export(
     ).order_by("session_id", "sequence")
     author_ids = {m.author_id for m in messages}
     member_ids = await Membership.filter(group_id=group_id).values_list("user_id", flat=True)
-    people = {u.id: u for u in await User.filter(id__in=list(author_ids | set(member_ids)))}
-    names = [name for person in people.values() for name in names_in(person.profile_name)]
+    facilitator_id = await Group.filter(id=group_id).values_list("facilitator_id", flat=True)
+    everyone = author_ids | set(member_ids) | set(facilitator_id)
+    people = {u.id: u for u in await User.filter(id__in=list(everyone))}
+    names = [person.profile_name for person in people.values()]
     speakers: dict[int, str] = {}
     by_session: dict[int, list[ResearchLine]] = {s.id: [] for s in sessions}
     for message in messages:
@@ -125,9 +107,7 @@ async def do_research_export(
             speaker = "Facilitator"
         else:
             speaker = speakers.setdefault(author.id, pseudonym(len(speakers)))
-        by_session[message.session_id].append(
-            ResearchLine(speaker, redact(message.body, names), message.sent_at)
-        )
+        by_session[message.session_id].append(ResearchLine(speaker, anonymise(message.body, names)))
     await audit(
         actor_id,
         "RESEARCH_EXPORT",
@@ -136,7 +116,9 @@ async def do_research_export(
         group_id,
         f"{len(sessions)} sessions from {since.isoformat()} to {until.isoformat()}",
     )
-    return [ResearchTranscript(s.started_at or s.starts_at, by_session[s.id]) for s in sessions]
+    return [
+        ResearchTranscript(week_of(s.started_at or s.starts_at), by_session[s.id]) for s in sessions
+    ]
 
 
 async def do_set_research_consent(user_id: int, consent: bool) -> User:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from datetime import datetime
+from datetime import date, datetime
 
 import strawberry
 from strawberry.types import Info
@@ -110,16 +110,21 @@ class SessionPresence:
     left: User | None = None
 
 
-@strawberry.type(description="A line of an anonymised transcript.")
+@strawberry.type(description="A line of an anonymised transcript, in the order it was said.")
 class ResearchLine:
-    speaker: str
-    body: str
-    sent_at: datetime
+    speaker: str = strawberry.field(description="A pseudonym, stable within one export.")
+    body: str = strawberry.field(
+        description="What was said, with people, places, institutions, dates, ages and "
+        "identifying numbers replaced by typed placeholders: [person], [place], [date]…"
+    )
 
 
-@strawberry.type(description="An anonymised transcript: pseudonyms, no identifying details.")
+@strawberry.type(
+    description="An anonymised transcript: pseudonyms, no identifying details, dated by "
+    "its week at most."
+)
 class ResearchTranscript:
-    held_at: datetime
+    week: date = strawberry.field(description="The Monday of the week it was held (UK time).")
     lines: list[ResearchLine]
 
 
@@ -183,10 +188,8 @@ class Query:
         )
         return [
             ResearchTranscript(
-                held_at=t.held_at,
-                lines=[
-                    ResearchLine(speaker=x.speaker, body=x.body, sent_at=x.sent_at) for x in t.lines
-                ],
+                week=t.week,
+                lines=[ResearchLine(speaker=x.speaker, body=x.body) for x in t.lines],
             )
             for t in exported
         ]
