@@ -388,7 +388,7 @@ PROBES: dict[str, Probe] = {
     "Query.myTranscripts": Probe("{ myTranscripts { groupId } }"),
     "Query.researchExport": Probe(
         "query ($group: ID!, $since: DateTime!, $until: DateTime!) {"
-        " researchExport(groupId: $group, since: $since, until: $until) { heldAt } }",
+        " researchExport(groupId: $group, since: $since, until: $until) { week } }",
         research_span,
     ),
     "Query.conversations": Probe(
