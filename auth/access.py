@@ -116,6 +116,15 @@ async def may_take_part_now(user_id: int, group_id: int) -> bool:
     return await held.select_for_update().first() is not None
 
 
+async def takes_part_anywhere_now(user_id: int, role: Role | None) -> bool:
+    """``takes_part_anywhere``, for a transaction about to write in the shared area: the
+    memberships are locked, as in ``may_take_part_now``."""
+    if role == Role.FACILITATOR:
+        return True
+    held = current_memberships().filter(user_id=user_id).order_by("id")
+    return await held.select_for_update().first() is not None
+
+
 @dataclass(frozen=True)
 class Span:
     """A stretch of time a member was in a group: from her start to her end, whatever ended

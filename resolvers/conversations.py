@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from auth.access import EVERYTHING, Room, may_take_part_now, room_of, takes_part_anywhere
+from auth.access import EVERYTHING, Room, may_take_part_now, room_of, takes_part_anywhere_now
 from errors import Conflict, Forbidden, NotFound
 from models import Conversation, Group, Post, User
 from resolvers.audit import audit
@@ -65,7 +65,7 @@ async def check_takes_part_now(author: User, group_id: int | None) -> None:
     """Inside the writing transaction: the author still takes part where she writes (the
     group, or for ``None`` the shared area)."""
     if group_id is None:
-        allowed = await takes_part_anywhere(author.id, author.role)
+        allowed = await takes_part_anywhere_now(author.id, author.role)
     else:
         allowed = await may_take_part_now(author.id, group_id)
     if not allowed:

@@ -15,7 +15,7 @@ from typing import Any
 from auth.access import may_take_part, room_of, takes_part_anywhere
 from auth.identity import Viewer
 from auth.integrations import integration_is_active
-from errors import Conflict, FellBehind, Forbidden, Unauthenticated
+from errors import Conflict, FellBehind, Forbidden, NotFound, Unauthenticated
 from models import (
     Application,
     Conversation,
@@ -28,7 +28,7 @@ from models import (
 )
 from resolvers.audit import audit
 from resolvers.conversations import check_sees_conversation, conversation_room
-from resolvers.sessions import messages_after
+from resolvers.sessions import messages_after, redactions_up_to
 from subscriptions import channels
 from subscriptions.hub import Overflow, Resync, current_hub
 from subscriptions.presence import present, present_user_ids
@@ -64,7 +64,9 @@ async def follow_session(
 
 async def live_session(session_id: int) -> GroupSession:
     """The session, if it can still be followed: an ended one is read as a transcript."""
-    session = await GroupSession.get(id=session_id)
+    session = await GroupSession.filter(id=session_id).first()
+    if session is None:
+        raise NotFound("No such session.")
     if session.status in (SessionStatus.ENDED, SessionStatus.CANCELLED):
         raise Conflict(
             f"This session is {session.status.value.lower()}: it is not live. "
@@ -84,25 +86,32 @@ async def _follow_session(
         current_hub().listen(channels.session_messages(session_id)) as listener,
         present(session_id, viewer.user_id),
     ):
-        # Subscribed first, then caught up: nothing published in between is missed.
-        backlog = await messages_after(session_id, last, room=room)
+        # Subscribed first, then caught up: nothing published in between is missed. What
+        # the client already holds may have been redacted since: it is sent again, withdrawn.
+        caught_up = await messages_after(session_id, last, room=room)
+        backlog = await redactions_up_to(session_id, last, room) + caught_up
         if backlog:
             await still_allowed(viewer, session.group_id)
+        if caught_up:
             await audit(
                 viewer.user_id,
                 "TRANSCRIPT_READ",
                 "GroupSession",
                 session_id,
                 session.group_id,
-                f"{len(backlog)} messages caught up while live",
+                f"{len(caught_up)} messages caught up while live",
             )
         for payload in backlog:
-            last = payload["sequence"]
+            last = max(last, payload["sequence"])
             yield payload
         if await session_is_over(session):
             return
         async for event in listener:
-            if isinstance(event, Resync) or event.get("type") == "ended":
+            if isinstance(event, Resync):  # events may have been lost: ask the database
+                room = await room_of(viewer.user_id, session.group_id)
+                missed = await redactions_up_to(session_id, last, room)
+                missed += await messages_after(session_id, last, room=room)
+            elif event.get("type") == "ended":
                 missed = await messages_after(session_id, last, room=room)
             elif event.get("type") == "message" and event["sequence"] > last:
                 missed = []
@@ -110,9 +119,12 @@ async def _follow_session(
                     missed = await messages_after(
                         session_id, last, event["sequence"] - 1, room=room
                     )
-                missed.append(event)
-            elif event.get("type") == "redacted" and room.covers(
-                datetime.fromisoformat(event["sent_at"])
+                if room.covers(datetime.fromisoformat(event["sent_at"])):
+                    missed.append(event)
+            elif (
+                event.get("type") == "redacted"
+                and event["sequence"] <= last  # a later one arrives from the database, redacted
+                and room.covers(datetime.fromisoformat(event["sent_at"]))
             ):
                 missed = [event]  # the same message again, withdrawn: clients replace it
             else:
@@ -128,8 +140,10 @@ async def _follow_session(
 
 
 async def session_is_over(session: GroupSession) -> bool:
-    await session.refresh_from_db(fields=["status"])
-    return session.status in (SessionStatus.ENDED, SessionStatus.CANCELLED)
+    """Whether the session ended, was cancelled, or is gone (a schedule change drops the
+    sessions still to come)."""
+    status = await GroupSession.filter(id=session.id).values_list("status", flat=True)
+    return not status or status[0] in (SessionStatus.ENDED, SessionStatus.CANCELLED)
 
 
 async def follow_presence(viewer: Viewer, session_id: int) -> AsyncIterator[list[int]]:
@@ -167,7 +181,9 @@ async def may_follow(viewer: Viewer, application: Application) -> bool:
 async def follow_conversation(viewer: Viewer, conversation_id: int) -> AsyncIterator[Post]:
     """Posts added to (or changed in) a conversation, while the viewer may still read it."""
     assert viewer.user_id is not None
-    conversation = await Conversation.get(id=conversation_id)
+    conversation = await Conversation.filter(id=conversation_id).first()
+    if conversation is None:
+        raise NotFound("No such conversation.")
     room = await conversation_room(viewer.user_id, conversation)
     await check_sees_conversation(room, conversation)
     channel = channels.conversation_posts(conversation_id)

@@ -42,8 +42,13 @@ def waiting_list(group_id: int) -> QuerySet[Application]:
 
 async def lock_group(group_id: int) -> Group:
     """Lock the group's row until the transaction ends (a no-op lock on SQLite, whose
-    transactions are serialised anyway)."""
-    group = await Group.filter(id=group_id).select_for_update().first()
+    transactions are serialised anyway).
+
+    The lock serialises places only, so it is the weaker ``FOR NO KEY UPDATE``: rows that
+    refer to the group (a new conversation, a post) can still be written meanwhile, and a
+    removal never deadlocks with its member's writes.
+    """
+    group = await Group.filter(id=group_id).select_for_update(no_key=True).first()
     if group is None:
         raise NotFound("No such group.")
     return group

@@ -62,7 +62,8 @@ async def do_close_profile(user_id: int) -> None:
     """Close a profile: sign it out everywhere, end its memberships and applications."""
     now = datetime.now(UTC)
     async with transaction():
-        user = await User.filter(id=user_id, closed_at=None).select_for_update().first()
+        # FOR NO KEY UPDATE: the member's own writes that refer to her row do not deadlock.
+        user = await User.filter(id=user_id, closed_at=None).select_for_update(no_key=True).first()
         if user is None:
             return
         user.closed_at = now

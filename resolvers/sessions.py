@@ -96,7 +96,8 @@ async def get_session(session_id: int) -> GroupSession:
 async def session_for_change(
     session_id: int, allowed: set[SessionStatus], doing: str
 ) -> GroupSession:
-    session = await GroupSession.filter(id=session_id).select_for_update().first()
+    # FOR NO KEY UPDATE: messages and concerns that refer to the session can still be written.
+    session = await GroupSession.filter(id=session_id).select_for_update(no_key=True).first()
     if session is None:
         raise NotFound("No such session.")
     if session.status not in allowed:
@@ -263,6 +264,24 @@ async def messages_after(
         messages = messages.filter(sequence__lte=until)
     rows = await messages.order_by("sequence").select_related("author")
     return [message_payload(m, m.author) for m in rows]
+
+
+async def redactions_up_to(session_id: int, sequence: int, room: Room) -> list[dict[str, Any]]:
+    """The redacted messages up to ``sequence`` that ``room`` shows, as the stream sends a
+    redaction: for a client that may have missed one while away."""
+    if sequence <= 0:
+        return []
+    rows = await (
+        SessionMessage.filter(
+            room.said_within("sent_at"),
+            session_id=session_id,
+            sequence__lte=sequence,
+            redacted_at__isnull=False,
+        )
+        .order_by("sequence")
+        .select_related("author")
+    )
+    return [{**message_payload(m, m.author), "type": "redacted"} for m in rows]
 
 
 async def sessions_of(groups: list[Group]) -> dict[int, list[GroupSession]]:

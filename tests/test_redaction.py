@@ -116,3 +116,23 @@ async def test_only_the_groups_facilitator_redacts_and_a_refusal_changes_nothing
     assert "errors" not in twice[0]
     assert code(twice[1]) == "CONFLICT"
     assert await AuditEntry.filter(action="SESSION_MESSAGE_REDACTED").count() == 1
+
+
+async def test_a_client_that_was_away_learns_of_the_redaction_when_it_returns(
+    server, gql, person, clients
+):
+    # Given a member who saw message 1, then went away while the facilitator redacted it
+    scene = await live_session(gql, person, names=["Anna"])
+    message = await said(gql, scene, scene.members[0], "My neighbour's name")
+    await gql(REDACT, {"id": str(message.id), "reason": "A name"}, token=scene.facilitator.token)
+    await said(gql, scene, scene.members[0], "Sorry, carry on")
+
+    # When she comes back, catching up after the last sequence she saw
+    listener = await clients(server, scene.members[0])
+    stream = await listener.subscribe(MESSAGES, {"session": scene.session_id, "after": 1})
+
+    # Then she is sent message 1 again, withdrawn, before what she missed
+    first = await listener.data(stream, "sessionMessages")
+    second = await listener.data(stream, "sessionMessages")
+    assert (first["sequence"], first["body"]) == (1, "")
+    assert (second["sequence"], second["body"]) == (2, "Sorry, carry on")

@@ -250,3 +250,43 @@ async def test_a_later_joiner_follows_only_what_is_said_after_she_joined(
     # Then Cat hears only of the new post
     assert (await listener.data(stream, "conversationPosts"))["body"] == "How was your week?"
     assert await listener.nothing_for(stream)
+
+
+async def test_a_member_who_rejoined_reads_both_her_spans_and_not_the_gap(gql, person):
+    # Given Anna, whose first membership ran out (its term passed, never ended by hand),
+    # and who joined again later in the same session
+    scene = await live_session(gql, person, names=["Anna", "Ben"])
+    anna, ben = scene.members
+    await say(gql, ben, scene, "during her first membership")
+    await Membership.filter(id=scene.memberships[0].id).update(ends_at=datetime.now(UTC))
+    await say(gql, ben, scene, "while she was away")
+    await join(scene.group, anna)
+    await say(gql, ben, scene, "after she came back")
+    await gql(END, {"id": scene.session_id}, token=scene.facilitator.token)
+
+    # When she reads the transcript
+    # Then she reads both her spans, and nothing said in between
+    expected = ["during her first membership", "after she came back"]
+    assert await transcript_bodies(gql, anna, scene) == expected
+
+
+async def test_writes_racing_a_removal_fail_clearly_and_store_nothing_after_it(gql, person):
+    # Given Anna starting conversations, here and in the shared area, as she is removed
+    scene = await live_session(gql, person, names=["Anna"])
+    anna, membership = scene.members[0], scene.memberships[0]
+    removal = {"id": str(membership.id), "reason": "Broke the group's agreement"}
+    writes = [start(gql, anna, scene.group if i % 2 else None, body=f"{i}") for i in range(16)]
+
+    # When they all reach the server together
+    results = await asyncio.gather(
+        *writes[:8], gql(REMOVE, removal, token=scene.facilitator.token), *writes[8:]
+    )
+
+    # Then each write either landed before the removal or was refused, never a fault
+    ended_at = (await Membership.get(id=membership.id)).ended_at
+    assert ended_at is not None
+    stored = await Post.filter(author_id=anna.user.id)
+    assert all(post.created_at < ended_at for post in stored)
+    refusals = [r for r in results[:8] + results[9:] if "errors" in r]
+    assert all(code(r) == "FORBIDDEN" for r in refusals)
+    assert len(stored) + len(refusals) == 16
