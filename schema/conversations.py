@@ -30,6 +30,7 @@ CONVERSATION_BY_ID = subject_from(conversation_subject, "id", "conversation")
 POST = subject_from(post_subject, "post_id", "post")
 READERS = (IsGroupMember(), IsGroupFacilitator(), InSharedArea())
 MODERATORS = (IsGroupFacilitator(), InSharedArea(Role.FACILITATOR))
+EARLIER_TITLE = "A conversation started before you joined"
 
 
 @strawberry.type(description="A post in a conversation.")
@@ -66,7 +67,10 @@ class Post:
 @strawberry.type(description="A thread of posts.")
 class Conversation:
     id: strawberry.ID
-    title: str
+    title: str = strawberry.field(
+        description="What it is about; for a member who joined after it started, a neutral "
+        "label instead (the rule of the room)."
+    )
     created_at: datetime
     last_post_at: datetime
     shared: bool = strawberry.field(description="In the area all groups share.")
@@ -75,9 +79,11 @@ class Conversation:
 
     @classmethod
     def from_model(cls, conversation: ConversationModel, room: Room) -> Conversation:
+        # The title is its starter's words: a member who joined later does not read it.
+        title = conversation.title if room.covers(conversation.created_at) else EARLIER_TITLE
         return cls(
             id=strawberry.ID(str(conversation.id)),
-            title=conversation.title,
+            title=title,
             created_at=conversation.created_at,
             last_post_at=conversation.last_post_at,
             shared=conversation.group_id is None,

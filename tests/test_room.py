@@ -174,7 +174,8 @@ async def test_a_later_joiner_does_not_read_the_groups_earlier_conversations(gql
     reply = await gql(REPLY, {"id": old["id"], "body": "Hello?"}, token=cat.token)
 
     # Then she sees only what was said since she joined, and cannot reach the earlier thread
-    assert [c["title"] for c in listed] == ["Going on"]
+    assert [c["title"] for c in listed] == ["A conversation started before you joined"]
+    assert thread["title"] == "A conversation started before you joined"
     assert [e["node"]["body"] for e in thread["posts"]["edges"]] == ["Welcome Cat"]
     assert code(refused) == "FORBIDDEN"
     assert code(reply) == "FORBIDDEN"
