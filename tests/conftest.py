@@ -111,6 +111,11 @@ async def server(settings: Settings) -> AsyncIterator[Server]:
 @pytest.fixture(autouse=True)
 async def clean_database(server: Server) -> AsyncIterator[None]:
     yield
+    await wipe_database(server)
+
+
+async def wipe_database(server: Server) -> None:
+    """Empty every table, as each test leaves it for the next."""
     connection = connections.get("default")
     if server.settings.database_url.startswith("sqlite"):
         for table in TABLES:

@@ -26,7 +26,7 @@ from graphql import DirectiveDefinitionNode, ObjectTypeDefinitionNode, parse
 from tortoise import Tortoise, connections
 
 from settings import Settings
-from tests.conftest import ROOT, TABLES, GraphQLClient, People, Server
+from tests.conftest import ROOT, GraphQLClient, People, Server, wipe_database
 from tests.live import LiveClient
 from tests.matrix_probes import PROBES, READERS, Probe, Scene, build_scene
 
@@ -231,14 +231,7 @@ async def contents() -> dict[str, list[str]]:
 
 async def wipe(server: Server) -> None:
     """What ``conftest.clean_database`` does after each test, done once for this module."""
-    connection = connections.get("default")
-    if server.settings.database_url.startswith("sqlite"):
-        for table in TABLES:
-            await connection.execute_script(f'DELETE FROM "{table}"')
-    else:
-        await connection.execute_script(
-            "TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + " RESTART IDENTITY CASCADE"
-        )
+    await wipe_database(server)
 
 
 # --- Fixtures -----------------------------------------------------------------------------
