@@ -173,22 +173,29 @@ EVERYTHING = Room(everything=True)
 NOTHING = Room(everything=False)
 
 
+async def rooms_of(user_id: int | None, group_ids: set[int]) -> dict[int, Room]:
+    """The reader's room in each group, in two queries: all of a group she facilitates,
+    else the spans of her memberships."""
+    if user_id is None or not group_ids:
+        return dict.fromkeys(group_ids, NOTHING)
+    facilitated = set(
+        await Group.filter(id__in=group_ids, facilitator_id=user_id).values_list("id", flat=True)
+    )
+    spans: dict[int, list[Span]] = {g: [] for g in group_ids}
+    for row in await Membership.filter(user_id=user_id, group_id__in=group_ids).values(
+        "group_id", "starts_at", "ends_at", "ended_at"
+    ):
+        end = min(row["ended_at"] or row["ends_at"], row["ends_at"])
+        spans[row["group_id"]].append(Span(row["starts_at"], end))
+    return {
+        g: EVERYTHING if g in facilitated else Room(everything=False, spans=tuple(spans[g]))
+        for g in group_ids
+    }
+
+
 async def room_of(user_id: int | None, group_id: int) -> Room:
-    """The reader's room in the group: all of it for its facilitator, else her spans."""
-    if user_id is None:
-        return NOTHING
-    if await Group.filter(id=group_id, facilitator_id=user_id).exists():
-        return EVERYTHING
-    rows = await Membership.filter(user_id=user_id, group_id=group_id).values(
-        "starts_at", "ends_at", "ended_at"
-    )
-    return Room(
-        everything=False,
-        spans=tuple(
-            Span(row["starts_at"], min(row["ended_at"] or row["ends_at"], row["ends_at"]))
-            for row in rows
-        ),
-    )
+    """The reader's room in one group."""
+    return (await rooms_of(user_id, {group_id}))[group_id]
 
 
 async def was_in_session(user_id: int, session: GroupSession) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from string import ascii_uppercase
 
-from auth.access import room_of
+from auth.access import room_of, rooms_of
 from errors import Conflict
 from models import Group, GroupSession, Membership, Role, SessionMessage, SessionStatus, User
 from resolvers.anonymise import anonymise, week_of
@@ -44,7 +44,7 @@ async def readable_transcripts(reader_id: int) -> list[GroupSession]:
     ended = await GroupSession.filter(
         group_id__in=list({*facilitated, *member_of}), status=SessionStatus.ENDED
     ).order_by("-started_at", "-id")
-    rooms = {g: await room_of(reader_id, g) for g in {s.group_id for s in ended}}
+    rooms = await rooms_of(reader_id, {s.group_id for s in ended})
     return [
         s
         for s in ended
