@@ -88,6 +88,22 @@ async def report_for_step(report_id: int, allowed: set[BreachStatus], doing: str
     return report
 
 
+async def record_step(
+    manager_id: int, report: BreachReport, before: BreachStatus, subject: str, note: str
+) -> None:
+    """Save a step, audit it (the status move, never the report's words), tell the reporter."""
+    await report.save()
+    await audit(
+        manager_id,
+        f"BREACH_{report.status.value}",
+        REPORT_LINK,
+        report.id,
+        report.group_id,
+        f"status {before.value} -> {report.status.value}",
+    )
+    await notify(report.reporter_id, subject, note, manager_id)
+
+
 async def do_acknowledge_report(manager_id: int, report_id: int, note: str) -> BreachReport:
     """OPEN -> ACKNOWLEDGED: a manager has taken the report on, and tells the reporter."""
     note = check_text(note, "a note for the person who reported it")
@@ -97,16 +113,9 @@ async def do_acknowledge_report(manager_id: int, report_id: int, note: str) -> B
         report.status = BreachStatus.ACKNOWLEDGED
         report.acknowledged_at, report.acknowledged_by_id = now, manager_id
         report.acknowledgement = note
-        await report.save()
-        await audit(
-            manager_id,
-            "BREACH_ACKNOWLEDGED",
-            REPORT_LINK,
-            report.id,
-            report.group_id,
-            "status OPEN -> ACKNOWLEDGED",
+        await record_step(
+            manager_id, report, BreachStatus.OPEN, "Your report is being looked into", note
         )
-        await notify(report.reporter_id, "Your report is being looked into", note, manager_id)
     return report
 
 
@@ -124,16 +133,7 @@ async def do_resolve_report(manager_id: int, report_id: int, note: str) -> Breac
         report.status = BreachStatus.RESOLVED
         report.resolved_at, report.resolved_by_id = now, manager_id
         report.resolution = note
-        await report.save()
-        await audit(
-            manager_id,
-            "BREACH_RESOLVED",
-            REPORT_LINK,
-            report.id,
-            report.group_id,
-            f"status {before.value} -> RESOLVED",
-        )
-        await notify(report.reporter_id, "Your report has been resolved", note, manager_id)
+        await record_step(manager_id, report, before, "Your report has been resolved", note)
     return report
 
 
