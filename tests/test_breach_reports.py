@@ -14,7 +14,7 @@ from resolvers.breaches import do_escalate_overdue_reports
 from subscriptions import channels
 from tests.conftest import join, make_group
 from tests.live import LiveClient, listening
-from tests.workflow import code, data
+from tests.workflow import code, data, notices
 
 WHAT_HAPPENED = "Bea told her friends about my diagnosis."
 REPORT = """
@@ -34,7 +34,6 @@ RESOLVE = f"""
 mutation ($id: ID!, $note: String!) {{
   resolveBreachReport(reportId: $id, note: $note) {{ {CASE} }}
 }}"""
-NOTICES = "{ inbox(first: 20) { edges { node { subject body urgent link { type id } } } } }"
 
 
 @pytest.fixture
@@ -51,10 +50,6 @@ async def case(person):
 async def report(gql, reporter, group, about=None) -> str:
     variables = {"group": str(group.id), "about": about.id if about else None}
     return data(await gql(REPORT, variables, token=reporter.token), "reportBreach")["id"]
-
-
-async def notices(gql, reader) -> list[dict]:
-    return [e["node"] for e in data(await gql(NOTICES, token=reader.token), "inbox")["edges"]]
 
 
 async def snapshot() -> tuple:

@@ -9,7 +9,7 @@ from models import AuditEntry, PersonalMessage, Role, SafeguardingConcern
 from subscriptions import channels
 from tests.conftest import join, make_group
 from tests.live import LiveClient, listening
-from tests.workflow import code, data
+from tests.workflow import code, data, notices
 
 SUMMARY = "Said they had stopped eating."
 ACTION = "Talked after the session."
@@ -25,7 +25,6 @@ UPDATE = """
 mutation ($id: ID!, $update: ConcernUpdate!) {
   updateSafeguardingConcern(concernId: $id, update: $update) { status professionalContacted }
 }"""
-NOTICES = "{ inbox(first: 20) { edges { node { subject body urgent link { type id } } } } }"
 LIVE_NOTICES = "subscription { inbox { subject body urgent link { type id } } }"
 
 
@@ -45,10 +44,6 @@ async def group_of_two(person):
 async def raise_concern(gql, raiser, member, group, severity="HIGH") -> dict:
     variables = {"member": member.id, "group": str(group.id), "severity": severity}
     return data(await gql(RAISE, variables, token=raiser.token), "raiseSafeguardingConcern")
-
-
-async def notices(gql, reader) -> list[dict]:
-    return [e["node"] for e in data(await gql(NOTICES, token=reader.token), "inbox")["edges"]]
 
 
 def says_nothing_of_the_concern(notice: dict) -> bool:

@@ -105,3 +105,11 @@ async def join_through_the_front_door(gql, facilitator, member, group) -> dict[s
 async def inbox_subjects(gql, person) -> list[str]:
     edges = data(await gql(INBOX, token=person.token), "inbox")["edges"]
     return [edge["node"]["subject"] for edge in edges]
+
+
+NOTICES = "{ inbox(first: 20) { edges { node { subject body urgent link { type id } } } } }"
+
+
+async def notices(gql, person) -> list[dict[str, Any]]:
+    """The person's inbox, newest first, with what a notice links to."""
+    return [e["node"] for e in data(await gql(NOTICES, token=person.token), "inbox")["edges"]]
