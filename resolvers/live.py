@@ -28,7 +28,7 @@ from models import (
 )
 from resolvers.audit import audit
 from resolvers.conversations import check_sees_conversation, conversation_room
-from resolvers.sessions import messages_after, redactions_up_to
+from resolvers.sessions import messages_after, missed_since
 from subscriptions import channels
 from subscriptions.hub import Overflow, Resync, current_hub
 from subscriptions.presence import present, present_user_ids
@@ -88,18 +88,17 @@ async def _follow_session(
     ):
         # Subscribed first, then caught up: nothing published in between is missed. What
         # the client already holds may have been redacted since: it is sent again, withdrawn.
-        caught_up = await messages_after(session_id, last, room=room)
-        backlog = await redactions_up_to(session_id, last, room) + caught_up
+        backlog = await missed_since(session_id, last, room)
         if backlog:
             await still_allowed(viewer, session.group_id)
-        if caught_up:
+        if said := sum(payload["type"] == "message" for payload in backlog):
             await audit(
                 viewer.user_id,
                 "TRANSCRIPT_READ",
                 "GroupSession",
                 session_id,
                 session.group_id,
-                f"{len(caught_up)} messages caught up while live",
+                f"{said} messages caught up while live",
             )
         for payload in backlog:
             last = max(last, payload["sequence"])
@@ -109,8 +108,7 @@ async def _follow_session(
         async for event in listener:
             if isinstance(event, Resync):  # events may have been lost: ask the database
                 room = await room_of(viewer.user_id, session.group_id)
-                missed = await redactions_up_to(session_id, last, room)
-                missed += await messages_after(session_id, last, room=room)
+                missed = await missed_since(session_id, last, room)
             elif event.get("type") == "ended":
                 missed = await messages_after(session_id, last, room=room)
             elif event.get("type") == "message" and event["sequence"] > last:

@@ -266,6 +266,14 @@ async def messages_after(
     return [message_payload(m, m.author) for m in rows]
 
 
+async def missed_since(session_id: int, sequence: int, room: Room) -> list[dict[str, Any]]:
+    """What a client that saw up to ``sequence`` may have missed: the redactions of what
+    it holds, then the messages after it, all as ``room`` shows them."""
+    return await redactions_up_to(session_id, sequence, room) + await messages_after(
+        session_id, sequence, room=room
+    )
+
+
 async def redactions_up_to(session_id: int, sequence: int, room: Room) -> list[dict[str, Any]]:
     """The redacted messages up to ``sequence`` that ``room`` shows, as the stream sends a
     redaction: for a client that may have missed one while away."""
