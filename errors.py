@@ -12,6 +12,7 @@ class HavenError(Exception):
     """A refusal a client should understand: a message for people, a code for programs."""
 
     code = "INTERNAL_SERVER_ERROR"
+    extensions: dict[str, object] = {}  # noqa: RUF012 — replaced, never mutated
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -39,7 +40,13 @@ class Conflict(HavenError):
 
 
 class RateLimited(HavenError):
+    """Too many requests of one kind; ``retry_after`` says in how many seconds to try again."""
+
     code = "RATE_LIMITED"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.extensions = {"retryAfter": max(retry_after, 1)}
 
 
 class FellBehind(HavenError):

@@ -1,6 +1,14 @@
 """Tortoise models, one module per domain; the ``haven`` app loads them all from here."""
 
-from models.accounts import STAFF_ROLES, RefreshToken, Role, SignInAttempt, StaffDetails, User
+from models.accounts import (
+    STAFF_ROLES,
+    AttemptKind,
+    RefreshToken,
+    Role,
+    SignInAttempt,
+    StaffDetails,
+    User,
+)
 from models.applications import OPEN_STATUSES, Application, ApplicationStatus, ApplicationStep
 from models.audit import AuditEntry
 from models.conversations import Conversation, Post
@@ -24,6 +32,7 @@ __all__ = [
     "Application",
     "ApplicationStatus",
     "ApplicationStep",
+    "AttemptKind",
     "AuditEntry",
     "BreachReport",
     "BreachStatus",

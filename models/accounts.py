@@ -80,17 +80,25 @@ class RefreshToken(Model):
         table = "refresh_tokens"
 
 
+class AttemptKind(StrEnum):
+    SIGN_IN = "SIGN_IN"
+    REGISTRATION = "REGISTRATION"
+
+
 class SignInAttempt(Model):
-    """A failed sign-in, kept briefly so that guessing passwords is slow for everyone.
+    """A failed sign-in or a registration, kept for a while so that guessing is slow.
 
     Stored in the database rather than in memory so that every server process
-    counts the same attempts.
+    counts the same attempts. ``address`` is the network the request came from (an
+    IPv6 client's /64), which many innocent people may share.
     """
 
     id = fields.IntField(primary_key=True)
+    kind = fields.CharEnumField(AttemptKind, max_length=16, default=AttemptKind.SIGN_IN)
     email = fields.CharField(max_length=254, db_index=True)
     address = fields.CharField(max_length=64, db_index=True)
-    attempted_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    attempted_at = fields.DatetimeField(db_index=True)
 
     class Meta:
         table = "sign_in_attempts"
+        indexes = (("email", "address"),)

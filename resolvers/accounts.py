@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -16,16 +16,13 @@ from auth.tokens import (
     revoke_refresh_tokens,
     rotate_refresh_token,
 )
-from errors import BadUserInput, Conflict, NotFound, RateLimited, Unauthenticated
-from models import Role, SignInAttempt, StaffDetails, User
+from errors import BadUserInput, Conflict, NotFound, Unauthenticated
+from models import Role, StaffDetails, User
+from resolvers import throttle
 from settings import Settings
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 PROFILE_NAME = re.compile(r"^\w[\w .'\-]{0,58}[\w.]$")
-
-SIGN_IN_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20  # sign-in failures and registrations together
 
 
 @dataclass(frozen=True)
@@ -86,40 +83,33 @@ async def do_create_user(
     return user
 
 
-async def do_register(email: str, password: str, profile_name: str, address: str) -> User:
-    """A member registering through the API: limited per address like sign-ins."""
-    await count_attempt(f"register:{normalise_email(email)}", address)
+async def do_register(
+    email: str, password: str, profile_name: str, address: str, now: datetime | None = None
+) -> User:
+    """A member registering through the API: registrations are counted per network."""
+    await throttle.do_admit_registration(normalise_email(email), address, now or _now())
     return await do_create_user(email, password, profile_name)
 
 
-async def count_attempt(email: str, address: str) -> SignInAttempt:
-    """Record an attempt first, then refuse it if it is one too many.
-
-    Counting after recording means requests sent all at once still count each other:
-    the sixth of six simultaneous guesses sees six attempts.
-    """
-    now = datetime.now(UTC)
-    await SignInAttempt.filter(attempted_at__lt=now - SIGN_IN_WINDOW).delete()
-    attempt = await SignInAttempt.create(email=email, address=address[:64])
-    recent = SignInAttempt.filter(attempted_at__gte=now - SIGN_IN_WINDOW)
-    if (
-        await recent.filter(email=email).count() > MAX_FAILURES_PER_ACCOUNT
-        or await recent.filter(address=address[:64]).count() > MAX_FAILURES_PER_ADDRESS
-    ):
-        raise RateLimited("Too many attempts; wait a few minutes and try again.")
-    return attempt
-
-
-async def do_sign_in(settings: Settings, email: str, password: str, address: str) -> SignedIn:
+async def do_sign_in(
+    settings: Settings, email: str, password: str, address: str, now: datetime | None = None
+) -> SignedIn:
+    """Sign in, slowed where guesses come from (``resolvers.throttle``), never locked."""
     email = normalise_email(email)
-    attempt = await count_attempt(email, address)
+    now = now or _now()
+    attempt = await throttle.do_admit_sign_in(email, address, now)
     user = await User.filter(email=email, closed_at=None).first()
     if not await verify_password(user.password_hash if user else None, password) or user is None:
         raise Unauthenticated("That e-mail address and password do not match a profile.")
-    await attempt.delete()  # only failures count against the limit
-    user.last_signed_in_at = datetime.now(UTC)
+    await attempt.delete()
+    await throttle.forget_failures(email, address)
+    user.last_signed_in_at = now
     await user.save(update_fields=["last_signed_in_at"])
     return await start_signed_in(settings, user)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 async def start_signed_in(settings: Settings, user: User) -> SignedIn:

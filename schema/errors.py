@@ -24,7 +24,7 @@ def give_code(error: GraphQLError) -> None:
     original = error.original_error
     extensions = dict(error.extensions or {})
     if isinstance(original, HavenError):
-        extensions["code"] = original.code
+        extensions.update(original.extensions, code=original.code)
     elif original is not None and not isinstance(original, GraphQLError):
         logger.error("unexpected error at %s", error.path, exc_info=original)
         error.message = MASKED_MESSAGE
