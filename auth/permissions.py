@@ -113,11 +113,18 @@ class HasScopeDirective:
     scope: str
 
 
+MAX_KEY = 2**31 - 1  # database keys are 32-bit integers on every backend
+
+
 def parse_id(value: object, what: str = "id") -> int:
-    """Turn a GraphQL ``ID`` into a database key, refusing what cannot be one."""
+    """Turn a GraphQL ``ID`` into a database key, refusing what cannot be one.
+
+    Only ASCII digits count: Python's ``int`` also reads Arabic-Indic digits, and a
+    number past 32 bits would fail in PostgreSQL rather than here.
+    """
     text = str(value)
-    if not text.isdigit() or len(text) > 18:
-        raise BadUserInput(f"{what} {text!r} is not a valid id.")
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_KEY:
+        raise BadUserInput(f"That is not a valid {what}.")
     return int(text)
 
 

@@ -37,6 +37,8 @@ from schema import (
 )
 from schema.errors import HavenSchema
 from schema.extensions import DirectiveLimit, OperationState, StaffOnlyIntrospection
+from schema.inputs import RequestRules
+from schema.scalars import OVERRIDES
 from settings import Settings, get_settings
 
 MAX_DEPTH = 10
@@ -107,6 +109,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     extensions += [
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
+        RequestRules,  # after the cache: it reads the errors the cache gives
     ]
     schema = HavenSchema(
         query=Query,
@@ -114,6 +117,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
+        scalar_overrides=OVERRIDES,
     )
     if missing := unguarded_operations(schema):
         raise UnguardedOperationError(

@@ -189,7 +189,7 @@ class Mutation:
 
     @strawberry.mutation(extensions=guard(IsSelf(), subject=APPLICATION_BY_ID))
     async def withdraw_application(self, info: Info, id: strawberry.ID) -> Application | None:
-        return Application.from_model(await applications.do_withdraw(signed_in(info), int(id)))
+        return Application.from_model(await applications.do_withdraw(signed_in(info), parse_id(id)))
 
     @strawberry.mutation(
         description="Arrange the telephone chat; the applicant is told the time.",
@@ -198,7 +198,9 @@ class Mutation:
     async def schedule_screening_call(
         self, info: Info, application_id: strawberry.ID, at: datetime
     ) -> Application | None:
-        found = await applications.do_schedule_call(signed_in(info), int(application_id), at)
+        found = await applications.do_schedule_call(
+            signed_in(info), parse_id(application_id, "applicationId"), at
+        )
         return Application.from_model(found)
 
     @strawberry.mutation(
@@ -216,7 +218,7 @@ class Mutation:
         found = await applications.do_record_call(
             signed_in(info),
             info.context.settings.gp_details_keys,
-            int(application_id),
+            parse_id(application_id, "applicationId"),
             gp_consent,
             SealedDetails(**vars(gp_details)) if gp_details else None,
             notes,
@@ -231,7 +233,7 @@ class Mutation:
         self, info: Info, application_id: strawberry.ID, suitable: bool, note: str = ""
     ) -> Application | None:
         found = await applications.do_record_gp_outcome(
-            signed_in(info), int(application_id), suitable, note
+            signed_in(info), parse_id(application_id, "applicationId"), suitable, note
         )
         return Application.from_model(found)
 
@@ -239,7 +241,9 @@ class Mutation:
     async def decline_application(
         self, info: Info, application_id: strawberry.ID, reason: str
     ) -> Application | None:
-        found = await applications.do_decline(signed_in(info), int(application_id), reason)
+        found = await applications.do_decline(
+            signed_in(info), parse_id(application_id, "applicationId"), reason
+        )
         return Application.from_model(found)
 
     @strawberry.mutation(
@@ -247,7 +251,9 @@ class Mutation:
         extensions=guard(IsSelf(), subject=APPLICATION),
     )
     async def accept_place(self, info: Info, application_id: strawberry.ID) -> Application | None:
-        found = await memberships.do_accept_place(signed_in(info), int(application_id))
+        found = await memberships.do_accept_place(
+            signed_in(info), parse_id(application_id, "applicationId")
+        )
         return Application.from_model(found)
 
 

@@ -119,7 +119,9 @@ class Query:
 
     @strawberry.field(extensions=guard(*READERS, subject=CONVERSATION_BY_ID))
     async def conversation(self, info: Info, id: strawberry.ID) -> Conversation | None:
-        found, room = await conversations.conversation_for(info.context.viewer.user_id, int(id))
+        found, room = await conversations.conversation_for(
+            info.context.viewer.user_id, parse_id(id)
+        )
         return Conversation.from_model(found, room)
 
 
@@ -141,7 +143,7 @@ class Mutation:
         self, info: Info, conversation_id: strawberry.ID, body: str
     ) -> Post | None:
         post = await conversations.do_reply(
-            await info.context.current_user(), int(conversation_id), body
+            await info.context.current_user(), parse_id(conversation_id, "conversationId"), body
         )
         return Post.from_model(post)
 
@@ -151,7 +153,9 @@ class Mutation:
     )
     async def edit_post(self, info: Info, post_id: strawberry.ID, body: str) -> Post | None:
         author = await info.context.current_user()
-        return Post.from_model(await conversations.do_edit(author, int(post_id), body))
+        return Post.from_model(
+            await conversations.do_edit(author, parse_id(post_id, "postId"), body)
+        )
 
     @strawberry.mutation(
         description="Delete your own post, while you take part where you wrote it. A post a "
@@ -160,14 +164,16 @@ class Mutation:
     )
     async def delete_post(self, info: Info, post_id: strawberry.ID) -> Post | None:
         author = await info.context.current_user()
-        return Post.from_model(await conversations.do_delete(author, int(post_id)))
+        return Post.from_model(await conversations.do_delete(author, parse_id(post_id, "postId")))
 
     @strawberry.mutation(
         description="Hide a post from readers; it is kept, for the audit.",
         extensions=guard(*MODERATORS, subject=POST),
     )
     async def hide_post(self, info: Info, post_id: strawberry.ID, reason: str = "") -> Post | None:
-        post = await conversations.do_hide(info.context.viewer.user_id, int(post_id), reason)
+        post = await conversations.do_hide(
+            info.context.viewer.user_id, parse_id(post_id, "postId"), reason
+        )
         return Post.from_model(post)
 
 
@@ -180,5 +186,7 @@ class Subscription:
     async def conversation_posts(
         self, info: Info, conversation_id: strawberry.ID
     ) -> AsyncGenerator[Post, None]:
-        async for post in live.follow_conversation(info.context.viewer, int(conversation_id)):
+        async for post in live.follow_conversation(
+            info.context.viewer, parse_id(conversation_id, "conversationId")
+        ):
             yield Post.from_model(post)

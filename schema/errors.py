@@ -7,6 +7,7 @@ it returns, parse errors and limits included.
 from __future__ import annotations
 
 import logging
+import re
 
 import strawberry
 from graphql import GraphQLError
@@ -17,6 +18,11 @@ from errors import HavenError
 logger = logging.getLogger("haven.errors")
 
 MASKED_MESSAGE = "Unexpected error."
+# A variable graphql-core could not coerce: its reason quotes the value, which can
+# be GP details, so the value is cut out and the words kept.
+BAD_VARIABLE = re.compile(r"^Variable '\$\w+' ")
+QUOTED = re.compile(r"""(?:'[^']*'|"[^"]*")""")
+GRAPHQL_TYPE = re.compile(r"^['\"][\[\]!\w]+['\"]$")
 
 
 def give_code(error: GraphQLError) -> None:
@@ -30,6 +36,9 @@ def give_code(error: GraphQLError) -> None:
         error.message = MASKED_MESSAGE
         error.original_error = None
         extensions = {"code": "INTERNAL_SERVER_ERROR"}
+    elif error.path is None and BAD_VARIABLE.match(error.message):
+        error.message = without_values(error.message)
+        extensions["code"] = "BAD_USER_INPUT"
     elif "code" not in extensions:
         # Syntax, validation, variables and limits fail before any field runs, with no
         # path; a field that fails with nothing of ours behind it is a server fault.
@@ -40,6 +49,18 @@ def give_code(error: GraphQLError) -> None:
             error.message = MASKED_MESSAGE
             extensions["code"] = "INTERNAL_SERVER_ERROR"
     error.extensions = extensions
+
+
+def without_values(message: str) -> str:
+    """``message`` with what the client sent cut out, keeping the names of types."""
+    head, colon, reason = message.partition(": ")
+    if not colon:
+        return message
+    if "cannot represent" in reason:
+        reason = reason.split(":")[0] + "."
+    return f"{head}: " + QUOTED.sub(
+        lambda quoted: quoted[0] if GRAPHQL_TYPE.match(quoted[0]) else "a value", reason
+    )
 
 
 def hide_suggestions(error: GraphQLError) -> None:

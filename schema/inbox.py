@@ -105,14 +105,18 @@ class Mutation:
     async def reply_to_message(
         self, info: Info, message_id: strawberry.ID, body: str
     ) -> PersonalMessage | None:
-        message = await inbox.do_reply(await info.context.current_user(), int(message_id), body)
+        message = await inbox.do_reply(
+            await info.context.current_user(), parse_id(message_id, "messageId"), body
+        )
         return PersonalMessage.from_model(message)
 
     @strawberry.mutation(extensions=guard(IsSelf(), subject=MESSAGE))
     async def mark_message_read(
         self, info: Info, message_id: strawberry.ID
     ) -> PersonalMessage | None:
-        message = await inbox.do_mark_read(info.context.viewer.user_id, int(message_id))
+        message = await inbox.do_mark_read(
+            info.context.viewer.user_id, parse_id(message_id, "messageId")
+        )
         return PersonalMessage.from_model(message)
 
 

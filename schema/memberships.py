@@ -14,6 +14,7 @@ from auth.permissions import (
     IsGroupFacilitator,
     IsSelf,
     guard,
+    parse_id,
     subject_from,
 )
 from models import Membership as MembershipModel
@@ -73,7 +74,9 @@ class Mutation:
     async def extend_membership(
         self, info: Info, membership_id: strawberry.ID
     ) -> Membership | None:
-        membership = await memberships.do_extend(info.context.viewer.user_id, int(membership_id))
+        membership = await memberships.do_extend(
+            info.context.viewer.user_id, parse_id(membership_id, "membershipId")
+        )
         return Membership.from_model(membership)
 
     @strawberry.mutation(
@@ -81,7 +84,9 @@ class Mutation:
         extensions=guard(IsSelf(), subject=MEMBERSHIP),
     )
     async def leave_group(self, info: Info, membership_id: strawberry.ID) -> Membership | None:
-        membership = await memberships.do_leave(info.context.viewer.user_id, int(membership_id))
+        membership = await memberships.do_leave(
+            info.context.viewer.user_id, parse_id(membership_id, "membershipId")
+        )
         return Membership.from_model(membership)
 
     @strawberry.mutation(
@@ -92,6 +97,6 @@ class Mutation:
         self, info: Info, membership_id: strawberry.ID, reason: str
     ) -> Membership | None:
         membership = await memberships.do_remove(
-            info.context.viewer.user_id, int(membership_id), reason
+            info.context.viewer.user_id, parse_id(membership_id, "membershipId"), reason
         )
         return Membership.from_model(membership)

@@ -8,6 +8,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
+from auth.permissions import MAX_KEY
 from errors import BadUserInput
 
 MAX_PAGE = 100
@@ -43,7 +44,7 @@ def decode_cursor(cursor: str | None) -> int | None:
         return None
     try:
         prefix, _, key = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if prefix == "haven" and key.isdigit():
+        if prefix == "haven" and key.isascii() and key.isdigit() and int(key) <= MAX_KEY:
             return int(key)
     except (ValueError, UnicodeDecodeError):
         pass

@@ -104,7 +104,9 @@ class Query:
     async def safeguarding_concern(
         self, info: Info, concern_id: strawberry.ID
     ) -> SafeguardingConcern | None:
-        concern = await safeguarding.concern_of(info.context.viewer.user_id, int(concern_id))
+        concern = await safeguarding.concern_of(
+            info.context.viewer.user_id, parse_id(concern_id, "concernId")
+        )
         return SafeguardingConcern.from_model(concern)
 
 
@@ -148,7 +150,7 @@ class Mutation:
     ) -> SafeguardingConcern | None:
         concern = await safeguarding.do_update_concern(
             info.context.viewer.user_id,
-            int(concern_id),
+            parse_id(concern_id, "concernId"),
             safeguarding.ConcernDraft(**vars(update)),
         )
         return SafeguardingConcern.from_model(concern)

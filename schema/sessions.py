@@ -211,12 +211,16 @@ class Mutation:
 
     @strawberry.mutation(extensions=guard(IsGroupFacilitator(), subject=SESSION))
     async def cancel_session(self, info: Info, session_id: strawberry.ID) -> GroupSession | None:
-        session = await sessions.do_cancel_session(info.context.viewer.user_id, int(session_id))
+        session = await sessions.do_cancel_session(
+            info.context.viewer.user_id, parse_id(session_id, "sessionId")
+        )
         return GroupSession.from_model(session)
 
     @strawberry.mutation(extensions=guard(IsGroupFacilitator(), subject=SESSION))
     async def start_session(self, info: Info, session_id: strawberry.ID) -> GroupSession | None:
-        session = await sessions.do_start_session(info.context.viewer.user_id, int(session_id))
+        session = await sessions.do_start_session(
+            info.context.viewer.user_id, parse_id(session_id, "sessionId")
+        )
         return GroupSession.from_model(session)
 
     @strawberry.mutation(
@@ -224,7 +228,9 @@ class Mutation:
         extensions=guard(IsGroupFacilitator(), subject=SESSION),
     )
     async def end_session(self, info: Info, session_id: strawberry.ID) -> GroupSession | None:
-        session = await sessions.do_end_session(info.context.viewer.user_id, int(session_id))
+        session = await sessions.do_end_session(
+            info.context.viewer.user_id, parse_id(session_id, "sessionId")
+        )
         return GroupSession.from_model(session)
 
     @strawberry.mutation(
@@ -235,7 +241,7 @@ class Mutation:
         self, info: Info, session_id: strawberry.ID, body: str
     ) -> SessionMessage | None:
         author = await info.context.current_user()
-        message = await sessions.do_post_message(author, int(session_id), body)
+        message = await sessions.do_post_message(author, parse_id(session_id, "sessionId"), body)
         return SessionMessage.from_payload(sessions.message_payload(message, author))
 
     @strawberry.mutation(
@@ -275,7 +281,9 @@ class Subscription:
     async def session_messages(
         self, info: Info, session_id: strawberry.ID, after_sequence: int = 0
     ) -> AsyncGenerator[SessionMessage, None]:
-        stream = live.follow_session(info.context.viewer, int(session_id), after_sequence)
+        stream = live.follow_session(
+            info.context.viewer, parse_id(session_id, "sessionId"), after_sequence
+        )
         async for payload in stream:
             yield SessionMessage.from_payload(payload)
 
@@ -288,7 +296,9 @@ class Subscription:
         self, info: Info, session_id: strawberry.ID
     ) -> AsyncGenerator[SessionPresence, None]:
         before: set[int] = set()
-        async for present in live.follow_presence(info.context.viewer, int(session_id)):
+        async for present in live.follow_presence(
+            info.context.viewer, parse_id(session_id, "sessionId")
+        ):
             now = set(present)
             joined, left = sorted(now - before), sorted(before - now)
             before = now
