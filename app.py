@@ -11,13 +11,15 @@ from datetime import UTC, datetime, timedelta
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketClose
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.websocket_origin import normalize_allowed_origins
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
@@ -35,6 +37,8 @@ from subscriptions.hub import Hub
 logger = logging.getLogger("haven")
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_HEADER_BYTES = 16 * 1024
+CORS_MAX_AGE_SECONDS = 600
 CONNECTION_INIT_SECONDS = 10
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 5
 TOKEN_EXPIRED_CLOSE_CODE = 4401
@@ -136,6 +140,27 @@ class _TooLarge(Exception):
     pass
 
 
+class HeaderSizeLimit:
+    """Refuse requests and WebSocket handshakes whose headers exceed ``max_bytes`` in all.
+
+    uvicorn's own limits depend on the HTTP parser it picked (h11 or httptools), so the
+    cap is kept here, where it is the same whatever serves the app.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_HEADER_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = scope.get("headers", ())
+        if sum(len(name) + len(value) for name, value in headers) <= self.max_bytes:
+            await self.app(scope, receive, send)
+        elif scope["type"] == "http":
+            await PlainTextResponse("Request header fields too large", 431)(scope, receive, send)
+        else:
+            await WebSocketClose()(scope, receive, send)  # before accept: the handshake fails
+
+
 async def healthz(request: Request) -> Response:
     """The process is up."""
     return JSONResponse({"status": "ok"})
@@ -201,7 +226,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", view, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),
         ],
-        middleware=[Middleware(BodySizeLimit)],
+        middleware=[
+            Middleware(HeaderSizeLimit),  # first: nothing reads headers over the cap
+            # Pages on the configured origins may call over HTTP as they may open sockets;
+            # no credentials, since the token travels in a header, never in a cookie.
+            Middleware(
+                CORSMiddleware,
+                allow_origins=normalize_allowed_origins(settings.allowed_origins),
+                allow_methods=["POST"] if settings.production else ["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+                max_age=CORS_MAX_AGE_SECONDS,
+            ),
+            Middleware(BodySizeLimit),
+        ],
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -210,10 +247,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
 
 @contextlib.asynccontextmanager
-async def serving(app: Starlette, host: str = "127.0.0.1") -> AsyncIterator[str]:
+async def serving(
+    app: Starlette, host: str = "127.0.0.1", lifespan: bool = True
+) -> AsyncIterator[str]:
     """Serve ``app`` with uvicorn on a free port of ``host`` in this event loop; yield its URL.
 
     For tests and benchmarks, which drive a real server over the wire from the same loop.
+    ``lifespan=False`` serves a second app beside one already serving in this process: it
+    uses that one's database and hub, which its own lifespan would replace and close.
     """
     import uvicorn
 
@@ -225,6 +266,8 @@ async def serving(app: Starlette, host: str = "127.0.0.1") -> AsyncIterator[str]
             log_level="warning",
             ws_max_size=MAX_BODY_BYTES,
             ws_per_message_deflate=False,
+            proxy_headers=False,  # the client's address is Context.client_address's to say
+            lifespan="on" if lifespan else "off",
         )
     )
     task = asyncio.create_task(server.serve())

@@ -1,4 +1,5 @@
-"""The ``haven`` command: serve, migrate, seed demo data, create users, purge, print the schema."""
+"""The ``haven`` command: serve, migrate, seed demo data, create users and integrations, revoke
+integrations, purge, print the schema."""
 
 from __future__ import annotations
 
@@ -33,7 +34,9 @@ def serve(args: argparse.Namespace) -> None:
         workers=args.workers,
         ws_max_size=64 * 1024,
         ws_per_message_deflate=False,
-        proxy_headers=True,
+        # Off: uvicorn's default would believe X-Forwarded-For from 127.0.0.1, so anyone on
+        # the machine could pick their address. HAVEN_TRUSTED_PROXIES decides, in the app.
+        proxy_headers=False,
         log_level="info",
     )
 
@@ -116,6 +119,45 @@ def create_integration(args: argparse.Namespace) -> None:
     with_database(work)
 
 
+def revoke_integration(args: argparse.Namespace) -> None:
+    import subscriptions.hub
+    from auth.integrations import revoke_integration as revoke
+
+    named = f"id {args.id}" if args.id is not None else f"name {args.name!r}"
+
+    async def work() -> None:
+        # The servers' open streams hear of the revocation through the pub/sub.
+        hub = subscriptions.hub.Hub(get_settings().broadcast_url)
+        try:
+            await hub.connect()
+        except Exception as error:  # the backend's errors vary: revoke all the same
+            print(
+                f"haven: pub/sub unreachable ({error}); open streams end at their next event",
+                file=sys.stderr,
+            )
+        else:
+            subscriptions.hub.hub = hub
+        try:
+            integration = await revoke(integration_id=args.id, name=args.name)
+        finally:
+            subscriptions.hub.hub = None
+            await hub.disconnect()
+        if integration is None:
+            sys.exit(f"not revoked: no integration with {named}")
+        assert integration.revoked_at is not None
+        print(
+            f"revoked integration {integration.name} (id {integration.id}) "
+            f"at {integration.revoked_at.isoformat()}: its token is refused from now on"
+        )
+        if hub.url.startswith("memory://"):
+            print(
+                "BROADCAST_URL is memory://, which reaches no server process: "
+                "its open streams end at their next event"
+            )
+
+    with_database(work)
+
+
 def export_schema(args: argparse.Namespace) -> None:
     from schema import printed_schema
 
@@ -151,6 +193,14 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("--name", required=True)
     command.add_argument("--scopes", nargs="+", required=True, help="e.g. events:read")
     command.set_defaults(run=create_integration)
+
+    command = commands.add_parser(
+        "revoke-integration", help="refuse an integration's token and end its streams"
+    )
+    which = command.add_mutually_exclusive_group(required=True)
+    which.add_argument("--id", type=int)
+    which.add_argument("--name")
+    command.set_defaults(run=revoke_integration)
 
     command = commands.add_parser(
         "purge-expired", help="erase GP details two years after their profile's last use"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ DEVELOPMENT_GP_DETAILS_KEY = "aGF2ZW4tZGV2ZWxvcG1lbnQtZ3Ata2V5LTMyLWJ5dGU="
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 MIN_JWT_SECRET_BYTES = 32  # HS256 wants a key at least as long as its output (RFC 7518).
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class SettingsError(RuntimeError):
@@ -43,6 +46,7 @@ class Settings:
     port: int
     allowed_origins: tuple[str, ...]
     introspection: bool
+    trusted_proxies: tuple[Network, ...] = ()
     jwt_issuer: str = "haven"
     jwt_audience: str = "haven-api"
     access_token_seconds: int = 15 * 60
@@ -94,6 +98,17 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     if introspection not in ("on", "staff"):
         raise SettingsError("HAVEN_INTROSPECTION must be 'on' or 'staff'")
 
+    allowed_origins = tuple(
+        origin.strip()
+        for origin in environ.get("HAVEN_ALLOWED_ORIGINS", "").split(",")
+        if origin.strip()
+    )
+    if "*" in allowed_origins:
+        raise SettingsError(
+            "HAVEN_ALLOWED_ORIGINS must name the origins of Haven's web clients: '*' would "
+            "let a page on any site call Haven from its visitors' browsers"
+        )
+
     return Settings(
         env=env,
         database_url=environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
@@ -102,13 +117,30 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         gp_details_keys=gp_keys,
         host=host,
         port=int(port_text),
-        allowed_origins=tuple(
-            origin.strip()
-            for origin in environ.get("HAVEN_ALLOWED_ORIGINS", "").split(",")
-            if origin.strip()
-        ),
+        allowed_origins=allowed_origins,
         introspection=introspection == "on",
+        trusted_proxies=_trusted_proxies(environ.get("HAVEN_TRUSTED_PROXIES", "")),
     )
+
+
+def _trusted_proxies(text: str) -> tuple[Network, ...]:
+    """The proxies whose X-Forwarded-For is believed: addresses or networks, comma-separated.
+
+    A mistyped entry must stop the start, not quietly trust nobody (every client would
+    count as the proxy) or, worse, a wider network than meant: host bits set refuse too.
+    """
+    networks: list[Network] = []
+    for entry in (part.strip() for part in text.split(",")):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry))
+        except ValueError as error:
+            raise SettingsError(
+                f"HAVEN_TRUSTED_PROXIES: {error} (give IP addresses or networks such as "
+                "10.0.0.0/8, comma-separated)"
+            ) from None
+    return tuple(networks)
 
 
 def _check_fernet_key(key: str) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import UTC, datetime
 
 from auth.identity import Viewer
 from models import Integration
+from subscriptions import channels
+from subscriptions.outbox import after_commit, transaction
 
 PREFIX = "hvn_int_"
 SCOPES = frozenset({"events:read"})
@@ -41,3 +44,26 @@ async def viewer_for_integration(token: str) -> Viewer | None:
 
 async def integration_is_active(integration_id: int) -> bool:
     return await Integration.filter(id=integration_id, revoked_at=None).exists()
+
+
+async def revoke_integration(
+    *, integration_id: int | None = None, name: str | None = None
+) -> Integration | None:
+    """Revoke the integration with this id or name; ``None`` when there is none.
+
+    Its token is refused from the commit on, and the open streams of every process hear
+    of it on the events channel and end at once, not at their next event. Revoking again
+    keeps the first date and tells the streams again.
+    """
+    if (integration_id is None) == (name is None):
+        raise ValueError("name the integration by its id or by its name")
+    found = Integration.filter(id=integration_id) if name is None else Integration.filter(name=name)
+    async with transaction():
+        integration = await found.select_for_update().first()
+        if integration is None:
+            return None
+        if integration.revoked_at is None:
+            integration.revoked_at = datetime.now(UTC)
+            await integration.save(update_fields=["revoked_at"])
+        after_commit(channels.events(), {"revoked_integration_id": integration.id})
+    return integration

@@ -2,7 +2,7 @@
 
 Access tokens follow RFC 8725: one fixed algorithm, every claim we rely on required,
 issuer and audience checked, a few seconds of leeway for clocks, a secret of at
-least 32 bytes (enforced in settings).
+least 32 bytes (enforced in settings), and no lifetime longer than the one we issue.
 """
 
 from __future__ import annotations
@@ -57,6 +57,11 @@ def read_access_token(settings: Settings, token: str) -> AccessClaims:
             leeway=LEEWAY_SECONDS,
             options={"require": REQUIRED_CLAIMS},
         )
+        # Correctly signed is not enough: a token minted elsewhere with the secret to last a
+        # month would serve whoever stole it for that month. None may outlive ours.
+        lifetime = int(claims["exp"]) - int(claims["iat"])
+        if lifetime > settings.access_token_seconds + LEEWAY_SECONDS:
+            raise jwt.InvalidTokenError("lives longer than an access token may")
         return AccessClaims(
             user_id=int(claims["sub"]),
             role=Role(claims["role"]),

@@ -223,14 +223,27 @@ async def follow_inbox(viewer: Viewer) -> AsyncIterator[PersonalMessage]:
 
 
 async def follow_events(viewer: Viewer, types: set[str] | None) -> AsyncIterator[dict[str, Any]]:
-    """Domain events of the chosen types, while the integration's token stands."""
+    """Domain events of the chosen types, while the integration's token stands.
+
+    A revocation arrives on the same channel and ends the stream at once; after a
+    resync (it may have been missed) and before each event, the database is asked.
+    """
     assert viewer.integration_id is not None
+    revoked = Unauthenticated("This integration's token was revoked.")
     async with current_hub().listen(channels.events()) as listener:
         async for event in listener:
-            if isinstance(event, Resync) or (types and event["type"] not in types):
+            if isinstance(event, Resync):
+                if not await integration_is_active(viewer.integration_id):
+                    raise revoked
+                continue
+            if "revoked_integration_id" in event:
+                if event["revoked_integration_id"] == viewer.integration_id:
+                    raise revoked
+                continue
+            if types and event["type"] not in types:
                 continue
             if not await integration_is_active(viewer.integration_id):
-                raise Unauthenticated("This integration's token was revoked.")
+                raise revoked
             yield event
 
 

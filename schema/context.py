@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 
 from auth.access import EVERYTHING, GroupRoles, Room, account_is_current, load_group_roles, room_of
+from auth.addresses import client_address
 from auth.identity import Viewer
 from models import User
 from schema.loaders import Loaders
@@ -38,8 +39,13 @@ class Context:
 
     @property
     def client_address(self) -> str:
+        """Who is asking, as the per-address limits count them (see ``auth.addresses``)."""
         client = self.request.client
-        return client.host if client else "unknown"
+        return client_address(
+            client.host if client else None,
+            self.request.headers.getlist("x-forwarded-for"),
+            self.settings.trusted_proxies,
+        )
 
     async def current_user(self) -> User:
         """The signed-in person's profile, through this operation's loader."""

@@ -22,7 +22,8 @@ def access_changes(user_id: int) -> str:
 
 
 def events() -> str:
-    """Domain events for integrations: types and ids only."""
+    """Domain events for integrations: types and ids only; and the revocations of
+    integrations (``{"revoked_integration_id": …}``), which end that integration's streams."""
     return "events"
 
 

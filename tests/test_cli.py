@@ -148,3 +148,41 @@ def test_the_migrations_describe_the_models(tmp_path):
 
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.strip() == "pending: []", "run `.venv/bin/tortoise makemigrations`"
+
+
+def test_revoke_integration_by_name_or_id(tmp_path):
+    database = tmp_path / "haven.sqlite3"
+    haven("migrate", database=database)
+    for name in ("dashboard", "research"):
+        haven("create-integration", "--name", name, "--scopes", "events:read", database=database)
+
+    by_name = haven("revoke-integration", "--name", "dashboard", database=database)
+    by_id = haven("revoke-integration", "--id", "2", database=database)
+
+    assert by_name.returncode == 0, by_name.stderr
+    assert "revoked integration dashboard (id 1)" in by_name.stdout
+    assert by_id.returncode == 0, by_id.stderr
+    assert "revoked integration research (id 2)" in by_id.stdout
+    rows = sqlite3.connect(database).execute(
+        "SELECT name FROM integrations WHERE revoked_at IS NOT NULL ORDER BY id"
+    )
+    assert rows.fetchall() == [("dashboard",), ("research",)]
+
+
+def test_revoke_integration_says_when_nothing_matched(tmp_path):
+    database = tmp_path / "haven.sqlite3"
+    haven("migrate", database=database)
+    haven("create-integration", "--name", "dashboard", "--scopes", "events:read", database=database)
+
+    unknown_name = haven("revoke-integration", "--name", "dashbord", database=database)
+    unknown_id = haven("revoke-integration", "--id", "7", database=database)
+    neither = haven("revoke-integration", database=database)
+
+    assert unknown_name.returncode != 0
+    assert "no integration with name 'dashbord'" in unknown_name.stderr
+    assert unknown_id.returncode != 0
+    assert "no integration with id 7" in unknown_id.stderr
+    assert neither.returncode != 0
+    assert "one of the arguments --id --name is required" in neither.stderr
+    rows = sqlite3.connect(database).execute("SELECT revoked_at FROM integrations")
+    assert rows.fetchall() == [(None,)]

@@ -5,15 +5,19 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from auth.integrations import create_integration
+from auth.integrations import create_integration, revoke_integration
 from models import Integration, Role
-from tests.conftest import make_group
-from tests.live import LiveClient
+from subscriptions import channels
+from tests.conftest import ROOT, TEST_ENV, make_group
+from tests.live import LiveClient, listening
 from tests.test_live_sessions import END, POST, live_session
 from tests.workflow import GP, apply, screen
 
@@ -22,6 +26,8 @@ subscription ($types: [EventType!]) {
   events(types: $types) { type groupId applicationId sessionId occurredAt }
 }"""
 SECRETS = ("Someone to talk to", "Keen to join", *GP.values(), "Private words")
+REVOCATION_SECONDS = 1.0  # how soon an open stream must end once its integration is revoked
+HAVEN = str(Path(sys.executable).parent / "haven")
 
 
 async def test_an_integration_follows_events_without_content(server, gql, person):
@@ -103,3 +109,70 @@ async def test_a_revoked_integration_cannot_connect(server):
 
     with pytest.raises((ConnectionClosed, AssertionError)):
         await LiveClient.connect(server.ws_url, token)
+
+
+async def test_revoking_an_integration_ends_its_open_stream_at_once(server, gql, person):
+    _, token = await create_integration("leaked", ["events:read"])
+    _, other_token = await create_integration("still-trusted", ["events:read"])
+    leaked = await LiveClient.connect(server.ws_url, token)
+    trusted = await LiveClient.connect(server.ws_url, other_token)
+    leaked_stream = await leaked.subscribe(EVENTS, {"types": None})
+    trusted_stream = await trusted.subscribe(EVENTS, {"types": None})
+    await listening(channels.events(), count=2)
+
+    revoked = await revoke_integration(name="leaked")
+
+    async with asyncio.timeout(REVOCATION_SECONDS):  # no event needed to end it
+        assert await leaked.refusal(leaked_stream) == "UNAUTHENTICATED"
+    assert revoked is not None
+    assert await Integration.filter(name="leaked", revoked_at=None).count() == 0
+    with pytest.raises((ConnectionClosed, AssertionError)):
+        await LiveClient.connect(server.ws_url, token)
+    group = await make_group(await person(Role.FACILITATOR))
+    application_id = await apply(gql, await person(), group)
+    event = await trusted.data(trusted_stream, "events")  # the other one's stream goes on
+    assert (event["type"], event["applicationId"]) == ("APPLICATION_SUBMITTED", application_id)
+    await leaked.close()
+    await trusted.close()
+
+
+async def test_revoking_nothing_changes_nothing():
+    await create_integration("dashboard", ["events:read"])
+
+    assert await revoke_integration(name="elsewhere") is None
+    assert await revoke_integration(integration_id=999) is None
+    assert await Integration.filter(revoked_at=None).count() == 1
+
+
+@pytest.mark.skipif(
+    not os.environ.get("BROADCAST_URL", "").startswith("redis"),
+    reason="the command reaches the server's streams through a shared pub/sub",
+)
+async def test_the_revoke_command_ends_the_servers_open_streams(server, settings):
+    integration, token = await create_integration("leaked", ["events:read"])
+    client = await LiveClient.connect(server.ws_url, token)
+    stream = await client.subscribe(EVENTS, {"types": None})
+    await listening(channels.events())
+
+    command = await asyncio.create_subprocess_exec(
+        HAVEN,
+        "revoke-integration",
+        "--id",
+        str(integration.id),
+        cwd=ROOT,
+        env={
+            **os.environ,
+            **TEST_ENV,
+            "DATABASE_URL": settings.database_url,
+            "BROADCAST_URL": settings.broadcast_url,
+        },
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await command.communicate()
+
+    assert command.returncode == 0, err.decode()
+    assert f"revoked integration leaked (id {integration.id})" in out.decode()
+    async with asyncio.timeout(REVOCATION_SECONDS):
+        assert await client.refusal(stream) == "UNAUTHENTICATED"
+    await client.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
 
 import pytest
 
@@ -50,6 +51,9 @@ def test_production_starts_with_its_own_secrets():
         ({"HAVEN_ENV": "staging"}, "HAVEN_ENV"),
         ({"PORT": "eighty"}, "PORT"),
         ({"HOST": "0.0.0.0"}, "the development one is public"),
+        ({"HAVEN_TRUSTED_PROXIES": "10.0.0.1, proxy.internal"}, "HAVEN_TRUSTED_PROXIES"),
+        ({"HAVEN_TRUSTED_PROXIES": "10.0.0.1/8"}, "has host bits set"),
+        ({"HAVEN_ALLOWED_ORIGINS": "https://app.haven.example, *"}, "HAVEN_ALLOWED_ORIGINS"),
     ],
 )
 def test_unsafe_or_malformed_settings_refuse_to_load(environ, complaint):
@@ -63,3 +67,17 @@ def test_gp_details_keys_rotate_newest_first():
     settings = load_settings({"GP_DETAILS_KEY": f"{KEY}, {older}"})
 
     assert settings.gp_details_keys == (KEY, older)
+
+
+def test_no_proxy_is_trusted_unless_named():
+    assert load_settings({}).trusted_proxies == ()
+
+
+def test_trusted_proxies_are_addresses_and_networks():
+    settings = load_settings({"HAVEN_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.10,2001:db8::/32"})
+
+    assert settings.trusted_proxies == (
+        ipaddress.ip_network("10.0.0.0/8"),
+        ipaddress.ip_network("192.0.2.10/32"),
+        ipaddress.ip_network("2001:db8::/32"),
+    )

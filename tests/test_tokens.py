@@ -6,8 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from auth.tokens import issue_access_token
+from tests.live import LiveClient
 
 ME = "{ me { profileName } }"
 
@@ -84,3 +86,38 @@ async def test_a_forged_or_malformed_token_is_refused(gql, person, settings, for
 
     assert result["data"]["me"] is None
     assert result["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_token_that_lives_longer_than_ours_is_refused(gql, person, settings):
+    member = await person()
+    now = datetime.now(UTC)
+    month = claims_for(member, settings, iat=now, exp=now + timedelta(days=30))
+    token = jwt.encode(month, settings.jwt_secret, algorithm="HS256")
+
+    result = await gql("{ me { id } }", token=token)
+
+    assert result["data"]["me"] is None
+    assert result["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert result["errors"][0]["message"] == "That access token is not valid."
+
+
+async def test_a_token_that_lives_longer_than_ours_opens_no_socket(server, person, settings):
+    member = await person()
+    now = datetime.now(UTC)
+    month = claims_for(member, settings, iat=now, exp=now + timedelta(days=30))
+    token = jwt.encode(month, settings.jwt_secret, algorithm="HS256")
+
+    with pytest.raises((ConnectionClosed, AssertionError)):
+        await LiveClient.connect(server.ws_url, token)
+
+
+async def test_a_token_that_lives_as_long_as_ours_is_honoured(gql, person, settings):
+    member = await person()
+    now = datetime.now(UTC)
+    lifetime = timedelta(seconds=settings.access_token_seconds)
+    ours = claims_for(member, settings, iat=now, exp=now + lifetime)
+    token = jwt.encode(ours, settings.jwt_secret, algorithm="HS256")
+
+    result = await gql("{ me { id } }", token=token)
+
+    assert result["data"]["me"] == {"id": member.id}
