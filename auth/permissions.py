@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
@@ -21,7 +22,7 @@ from strawberry.types import Info
 from strawberry.types.base import StrawberryObjectDefinition
 
 from auth.access import Subject, takes_part_anywhere, was_in_session
-from errors import BadUserInput, Forbidden, NotFound, Unauthenticated
+from errors import BadUserInput, Forbidden, HavenError, NotFound, Unauthenticated
 from models import GroupSession, Role
 
 RoleType = strawberry.enum(Role, name="Role", description="What a person does in Haven.")
@@ -195,21 +196,23 @@ class IsGroupFacilitator(BasePermission):
         return (await info.context.group_roles()).is_facilitator(group_id)
 
 
-SubjectLoader = Callable[[dict[str, Any]], Awaitable[Subject | None]]
+@dataclass(frozen=True)
+class SubjectLoader:
+    """How a root operation finds what it is about: ``load`` the id in ``argument``."""
+
+    load: Callable[[int], Awaitable[Subject | None]]
+    argument: str
+    what: str
+
+    async def __call__(self, kwargs: dict[str, Any]) -> Subject | None:
+        return await self.load(parse_id(kwargs[self.argument], self.argument))
 
 
 def subject_from(
     load: Callable[[int], Awaitable[Subject | None]], argument: str, what: str
 ) -> SubjectLoader:
     """Find what a root operation is about from its id ``argument``, with ``load``."""
-
-    async def subject(kwargs: dict[str, Any]) -> Subject | None:
-        found = await load(parse_id(kwargs[argument], argument))
-        if found is None:
-            raise NotFound(f"No such {what}.")
-        return found
-
-    return subject
+    return SubjectLoader(load, argument, what)
 
 
 class IsSessionMember(BasePermission):
@@ -289,6 +292,8 @@ class Guard(PermissionExtension):
         judged = source
         if self.subject is not None and viewer.is_authenticated:
             judged = await self.subject(kwargs)
+            if judged is None:
+                raise await self.missing(info)
         for permission in self.permissions:
             if await permission.has_permission(judged, info, **kwargs) is True:
                 break
@@ -300,6 +305,19 @@ class Guard(PermissionExtension):
         if inspect.isawaitable(result):
             return await result
         return result
+
+    async def missing(self, info: Info) -> HavenError:
+        """What to say of an object that does not exist.
+
+        Only a reader admitted to every object of its kind by role learns that it
+        does not exist; to anyone else it answers as one that is not theirs, so ids
+        cannot be tried one by one to learn what exists.
+        """
+        assert self.subject is not None
+        for permission in self.permissions:
+            if isinstance(permission, HasRole) and await permission.has_permission(None, info):
+                return NotFound(f"No such {self.subject.what}.")
+        return Forbidden("You do not have permission to do this.")
 
 
 def guard(*permissions: BasePermission, subject: SubjectLoader | None = None) -> list[Guard]:

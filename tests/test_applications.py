@@ -263,7 +263,12 @@ async def test_an_application_is_seen_by_its_applicant_and_the_groups_staff_only
         result = await gql(query, {"id": application_id}, token=reader.token)
         assert result["data"]["application"] is None
         assert code(result) == "FORBIDDEN"
+    # Someone else's application and one that does not exist answer the same,
+    # but to the online manager, who may read any, a missing one is missing.
     missing = await gql(query, {"id": "99999"}, token=member.token)
+    assert code(missing) == "FORBIDDEN"
+    assert missing["errors"][0]["message"] == result["errors"][0]["message"]
+    missing = await gql(query, {"id": "99999"}, token=manager.token)
     assert code(missing) == "NOT_FOUND"
 
 
