@@ -8,6 +8,7 @@ of a group's words one reader may see.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -196,6 +197,13 @@ async def rooms_of(user_id: int | None, group_ids: set[int]) -> dict[int, Room]:
 async def room_of(user_id: int | None, group_id: int) -> Room:
     """The reader's room in one group."""
     return (await rooms_of(user_id, {group_id}))[group_id]
+
+
+async def were_in_the_room_together(user_id: int, other_id: int, group_id: int) -> bool:
+    """Whether two people were members of the group at the same time: whom one may know."""
+    rooms = await asyncio.gather(room_of(user_id, group_id), room_of(other_id, group_id))
+    mine, theirs = rooms
+    return not theirs.everything and any(mine.overlaps(s.start, s.end) for s in theirs.spans)
 
 
 async def was_in_session(user_id: int, session: GroupSession) -> bool:

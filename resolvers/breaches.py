@@ -17,12 +17,12 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.queryset import QuerySet
 
-from errors import Conflict, NotFound
+from auth.access import were_in_the_room_together
+from errors import BadUserInput, Conflict, NotFound
 from models import BreachReport, BreachStatus, User
 from resolvers.audit import audit
 from resolvers.events import EventType, record_event
 from resolvers.inbox import Link, notify, notify_each, online_managers
-from resolvers.safeguarding import check_was_member
 from resolvers.text import LETTER, check_text
 from subscriptions.outbox import transaction
 
@@ -41,13 +41,24 @@ def overdue_reports(now: datetime) -> QuerySet[BreachReport]:
     )
 
 
+async def check_knows_member(reporter_id: int, member_id: int, group_id: int) -> None:
+    """A report may name someone the reporter was in the group with, and no one else.
+
+    Anyone else (no such person, never in the group, in it only before or after her)
+    gets the same answer, so a report cannot be used to learn who was ever a member.
+    Someone she was with who has since closed their profile may still be named.
+    """
+    if not await were_in_the_room_together(reporter_id, member_id, group_id):
+        raise BadUserInput("Name someone who has been in this group with you.")
+
+
 async def do_report_breach(
     reporter: User, group_id: int, description: str, about_member_id: int | None
 ) -> BreachReport:
     """A member tells every online manager that confidentiality may have been broken."""
     description = check_text(description, "what happened", longest=LETTER)
     if about_member_id is not None:
-        await check_was_member(about_member_id, group_id)
+        await check_knows_member(reporter.id, about_member_id, group_id)
     async with transaction():
         report = await BreachReport.create(
             group_id=group_id,

@@ -84,20 +84,34 @@ async def inbox_page(user_id: int, after_id: int | None, limit: int) -> list[Per
     return await messages.order_by("-id").limit(limit)
 
 
-async def check_may_write(sender: User, recipient: User) -> None:
+MEMBERS_WRITE_TO = "Members write to the online manager and to their groups' facilitators."
+
+
+async def check_may_write(sender: User, recipient: User | None) -> User:
     """Staff write to anyone; members write to the online manager and to the facilitators
-    of their own groups, never to another member."""
-    if recipient.closed_at is not None:
-        raise BadUserInput("That profile is closed.")
-    if recipient.id == sender.id:
+    of their own groups, never to another member.
+
+    A member hears the same refusal for a person who does not exist, whose profile is
+    closed or whom she may not write to, so the inbox cannot be used to learn who has
+    a profile here.
+    """
+    if recipient is not None and recipient.id == sender.id:
         raise BadUserInput("Write to someone other than yourself.")
-    if sender.is_staff or recipient.role == Role.ONLINE_MANAGER:
-        return
+    if sender.is_staff:
+        if recipient is None:
+            raise NotFound("No such person.")
+        if recipient.closed_at is not None:
+            raise BadUserInput("That profile is closed.")
+        return recipient
+    if recipient is None or recipient.closed_at is not None:
+        raise Forbidden(MEMBERS_WRITE_TO)
+    if recipient.role == Role.ONLINE_MANAGER:
+        return recipient
     if recipient.role == Role.FACILITATOR:
         groups = current_memberships().filter(user_id=sender.id).values_list("group_id", flat=True)
         if await Group.filter(id__in=await groups, facilitator_id=recipient.id).exists():
-            return
-    raise Forbidden("Members write to the online manager and to their groups' facilitators.")
+            return recipient
+    raise Forbidden(MEMBERS_WRITE_TO)
 
 
 def check_message(subject: str, body: str) -> tuple[str, str]:
@@ -109,10 +123,7 @@ def check_message(subject: str, body: str) -> tuple[str, str]:
 
 async def do_send(sender: User, to_user_id: int, subject: str, body: str) -> PersonalMessage:
     subject, body = check_message(subject, body)
-    recipient = await User.filter(id=to_user_id).first()
-    if recipient is None:
-        raise NotFound("No such person.")
-    await check_may_write(sender, recipient)
+    recipient = await check_may_write(sender, await User.filter(id=to_user_id).first())
     return await notify(recipient.id, subject, body, sender_id=sender.id, kind="MESSAGE")
 
 
