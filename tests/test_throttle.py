@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
+from app import create_app, serving
 from errors import RateLimited, Unauthenticated
 from models import RefreshToken, SignInAttempt, User
 from resolvers.accounts import do_register, do_sign_in
@@ -20,7 +22,8 @@ from resolvers.throttle import (
     REGISTRATIONS_PER_NETWORK,
     network_of,
 )
-from tests.conftest import PASSWORD
+from settings import load_settings
+from tests.conftest import PASSWORD, TEST_ENV
 
 T0 = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 HOSPITAL = "198.51.100.7"
@@ -176,3 +179,40 @@ async def test_guesses_sent_all_at_once_still_meet_the_delay(gql, person):
     refused = next(g for g in guesses if g["errors"][0]["extensions"]["code"] == "RATE_LIMITED")
     assert refused["errors"][0]["extensions"]["retryAfter"] >= 1
     assert await RefreshToken.all().count() == 0
+
+
+async def test_over_the_wire_a_hospital_guesser_does_not_keep_the_owner_out(settings, person):
+    # Given Haven behind a proxy that says which network each request came from
+    member = await person()
+    trusting = load_settings(
+        {
+            **TEST_ENV,
+            "DATABASE_URL": settings.database_url,
+            "BROADCAST_URL": settings.broadcast_url,
+            "HAVEN_TRUSTED_PROXIES": "127.0.0.1",
+        }
+    )
+    async with (
+        serving(create_app(trusting), lifespan=False) as url,
+        httpx.AsyncClient(base_url=url, timeout=10) as client,
+    ):
+
+        async def login(password: str, address: str) -> dict:
+            response = await client.post(
+                "/graphql",
+                json={
+                    "query": LOGIN,
+                    "variables": {"email": member.user.email, "password": password},
+                },
+                headers={"X-Forwarded-For": address},
+            )
+            return response.json()
+
+        # When someone on the hospital's network guesses her password again and again
+        guesses = [await login(f"guess number {n}", HOSPITAL) for n in range(10)]
+        # and she signs in from home meanwhile
+        at_home = await login(PASSWORD, HOME)
+
+    # Then the guesser is slowed and she is in
+    assert [g["errors"][0]["extensions"]["code"] for g in guesses][-1] == "RATE_LIMITED"
+    assert at_home["data"]["login"]["user"]["profileName"] == member.user.profile_name
