@@ -12,6 +12,7 @@ import httpx
 from auth.tokens import issue_access_token
 from models import Group, GroupSession, Membership, Need, Role, User
 from resolvers.accounts import do_create_user
+from resolvers.names import name_key
 from settings import Settings
 from tests.live import LiveClient
 
@@ -37,10 +38,12 @@ async def eight_members_in_a_live_session(settings: Settings) -> tuple[list[str]
     now = datetime.now(UTC)
     tokens = []
     for n in range(8):
+        name = f"Bench {stamp} {'ABCDEFGH'[n]}"
         member = await User.create(
             email=f"bench-{stamp}-{n}@example.org",
             password_hash="!",
-            profile_name=f"Bench {stamp} {n}",
+            profile_name=name,
+            name_key=name_key(name),
             role=Role.MEMBER,
         )
         await Membership.create(

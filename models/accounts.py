@@ -20,12 +20,21 @@ FORMER_MEMBER = "Former member"
 
 
 class User(Model):
-    """A profile on the site. ``profile_name`` is what other people see, never the e-mail."""
+    """A profile on the site. ``profile_name`` is what other people see, never the e-mail.
+
+    ``name_key`` is what the name looks like (``resolvers.names.name_key``): unique, so
+    that no two profiles have names too alike to tell apart, even registering at once.
+    A closed profile's name is freed: name and key become a placeholder nobody can take.
+    """
 
     id = fields.IntField(primary_key=True)
     email = fields.CharField(max_length=254, unique=True)
     password_hash = fields.CharField(max_length=255)
     profile_name = fields.CharField(max_length=60, unique=True)
+    name_key = fields.CharField(max_length=255, unique=True)
+    # A closed profile's name, freed for others, kept only so that research exports
+    # can still redact it from what others said; erased by the purge with GP details.
+    former_name = fields.CharField(max_length=60, null=True)
     role = fields.CharEnumField(Role, max_length=20, default=Role.MEMBER)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_signed_in_at = fields.DatetimeField(null=True)

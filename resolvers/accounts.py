@@ -17,12 +17,13 @@ from auth.tokens import (
     rotate_refresh_token,
 )
 from errors import BadUserInput, Conflict, NotFound, Unauthenticated
-from models import Role, StaffDetails, User
+from models import STAFF_ROLES, Role, StaffDetails, User
 from resolvers import throttle
+from resolvers.names import name_key, name_problem, normalise_profile_name
 from settings import Settings
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
-PROFILE_NAME = re.compile(r"^\w[\w .'\-]{0,58}[\w.]$")
+NAME_TAKEN = "That profile name is taken or too like another; choose another."
 
 
 @dataclass(frozen=True)
@@ -36,16 +37,20 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def check_registration(email: str, password: str, profile_name: str) -> tuple[str, str]:
-    """Validate a new profile and return its e-mail and profile name as they will be stored."""
+def check_registration(
+    email: str, password: str, profile_name: str, staff: bool = False
+) -> tuple[str, str]:
+    """Validate a new profile and return its e-mail and profile name as they will be stored.
+
+    The name rules are ``resolvers.names``; ``staff`` (made only at the command line)
+    may carry a title such as "Dr" that a member's name may not.
+    """
     email = normalise_email(email)
-    profile_name = " ".join(profile_name.split())
+    profile_name = normalise_profile_name(profile_name)
     if len(email) > 254 or not EMAIL.match(email):
         raise BadUserInput("Enter a valid e-mail address.")
-    if not PROFILE_NAME.match(profile_name):
-        raise BadUserInput(
-            "A profile name is 2 to 60 letters, digits, spaces, dots, dashes or apostrophes."
-        )
+    if problem := name_problem(profile_name, staff=staff):
+        raise BadUserInput(problem)
     if problem := password_problem(password, email):
         raise BadUserInput(problem)
     return email, profile_name
@@ -58,25 +63,39 @@ async def do_create_user(
     role: Role = Role.MEMBER,
     bps_registration_number: str | None = None,
 ) -> User:
-    """Create a profile. Only the command line creates staff; the API creates members."""
-    email, profile_name = check_registration(email, password, profile_name)
+    """Create a profile. Only the command line creates staff; the API creates members.
+
+    A name too like an existing one (the same ``name_key``) is refused with the same
+    words as a name that is taken; the unique ``name_key`` decides between two
+    look-alikes registering at once.
+    """
+    email, profile_name = check_registration(
+        email, password, profile_name, staff=role in STAFF_ROLES
+    )
+    key = name_key(profile_name)
     if role == Role.FACILITATOR and not bps_registration_number:
         raise BadUserInput("A facilitator needs their BPS registration number.")
     if await User.filter(email=email).exists():
         raise Conflict("There is already a profile with that e-mail address.")
-    if await User.filter(profile_name=profile_name).exists():
-        raise Conflict("That profile name is taken; choose another.")
+    if await User.filter(name_key=key).exists():
+        raise Conflict(NAME_TAKEN)
     password_hash = await hash_password(password)
     try:
         async with in_transaction():
             user = await User.create(
-                email=email, password_hash=password_hash, profile_name=profile_name, role=role
+                email=email,
+                password_hash=password_hash,
+                profile_name=profile_name,
+                name_key=key,
+                role=role,
             )
             if role != Role.MEMBER:
                 await StaffDetails.create(
                     user=user, bps_registration_number=bps_registration_number
                 )
     except IntegrityError as error:  # a concurrent registration won the race
+        if await User.filter(name_key=key).exists():
+            raise Conflict(NAME_TAKEN) from error
         raise Conflict(
             "That e-mail address, profile name or registration number is already in use."
         ) from error

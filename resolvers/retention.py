@@ -11,6 +11,7 @@ from auth.access import current_memberships
 from auth.tokens import revoke_refresh_tokens
 from models import OPEN_STATUSES, Application, ApplicationStatus, User
 from resolvers.audit import audit
+from resolvers.names import freed_name
 from resolvers.places import lock_group, offer_free_places
 from resolvers.steps import advance
 from subscriptions.outbox import transaction
@@ -46,6 +47,10 @@ async def do_purge_expired(now: datetime | None = None, dry_run: bool = False) -
     report = [Erased(user_id, ids) for user_id, ids in sorted(by_user.items())]
     if not dry_run:
         async with transaction():
+            # A closed profile's former name goes at the same time (it has no report line).
+            await User.filter(id__in=list(expired)).exclude(former_name=None).update(
+                former_name=None
+            )
             for erased in report:
                 await Application.filter(id__in=erased.application_ids).update(gp_details=None)
                 await audit(
@@ -59,7 +64,11 @@ async def do_purge_expired(now: datetime | None = None, dry_run: bool = False) -
 
 
 async def do_close_profile(user_id: int) -> None:
-    """Close a profile: sign it out everywhere, end its memberships and applications."""
+    """Close a profile: sign it out everywhere, end its memberships and applications.
+
+    Its name is freed for someone new (``freed_name``): registering that name must not
+    tell anyone that a closed profile had it. Others see the profile as "Former member".
+    """
     now = datetime.now(UTC)
     async with transaction():
         # FOR NO KEY UPDATE: the member's own writes that refer to her row do not deadlock.
@@ -92,4 +101,10 @@ async def do_close_profile(user_id: int) -> None:
                     application, ApplicationStatus.WITHDRAWN, user_id, note="profile closed"
                 )
             await offer_free_places(group, now)
+        # Last: writing a unique column takes the row FOR UPDATE, which would make the
+        # member's own writes that refer to her row wait on this transaction while it
+        # still had memberships to lock.
+        user.former_name = user.profile_name
+        user.profile_name = user.name_key = freed_name(user_id)
+        await user.save(update_fields=["former_name", "profile_name", "name_key"])
         await audit(user_id, "PROFILE_CLOSED", "User", user_id)

@@ -96,7 +96,8 @@ async def do_research_export(
     facilitator_id = await Group.filter(id=group_id).values_list("facilitator_id", flat=True)
     everyone = author_ids | set(member_ids) | set(facilitator_id)
     people = {u.id: u for u in await User.filter(id__in=list(everyone))}
-    names = [person.profile_name for person in people.values()]
+    # A closed profile's name was freed; what others said may still hold it.
+    names = [person.former_name or person.profile_name for person in people.values()]
     speakers: dict[int, str] = {}
     by_session: dict[int, list[ResearchLine]] = {s.id: [] for s in sessions}
     for message in messages:

@@ -68,3 +68,20 @@ async def test_closing_a_profile_ends_its_memberships_and_applications(gql, pers
         {"e": user.email},
     )
     assert code(login) == "UNAUTHENTICATED"
+
+
+async def test_purge_erases_the_former_name_of_a_profile_closed_long_ago(person):
+    long_closed, recently_closed = await person(), await person()
+    for member, closed_at in ((long_closed, LONG_AGO), (recently_closed, RECENTLY)):
+        await User.filter(id=member.user.id).update(
+            closed_at=closed_at, former_name=member.user.profile_name
+        )
+
+    await do_purge_expired(dry_run=True)
+    assert await User.filter(former_name__isnull=False).count() == 2
+    await do_purge_expired()
+
+    assert (await User.get(id=long_closed.user.id)).former_name is None
+    assert (await User.get(id=recently_closed.user.id)).former_name == (
+        recently_closed.user.profile_name
+    )

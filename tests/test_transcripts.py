@@ -8,6 +8,7 @@ import pytest
 
 from models import AuditEntry, Membership, Role, User
 from resolvers.anonymise import week_of
+from resolvers.retention import do_close_profile
 from tests.conftest import join, make_group
 from tests.test_live_sessions import END, POST, live_session
 from tests.workflow import code, data
@@ -114,6 +115,29 @@ async def test_the_research_export_is_anonymised_and_leaves_out_those_who_opted_
     ]
     assert exported[0]["week"] == week_of(datetime.now(UTC)).isoformat()
     assert code(refused) == "FORBIDDEN"
+
+
+async def test_the_export_still_redacts_the_name_of_a_member_who_closed_her_profile(gql, person):
+    # Given Ben thanking Zed by name, and Zed closing her profile afterwards
+    scene = await live_session(gql, person, names=["Ben Tolley", "Zed Quarrington"])
+    ben, zed = scene.members
+    await gql(
+        POST, {"session": scene.session_id, "body": "so glad quarrington came"}, token=ben.token
+    )
+    await gql(END, {"id": scene.session_id}, token=scene.facilitator.token)
+    await do_close_profile(zed.user.id)
+    window = {
+        "group": str(scene.group.id),
+        "since": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
+        "until": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+    }
+
+    # When the online manager exports the group's transcripts
+    manager = await person(Role.ONLINE_MANAGER)
+    exported = data(await gql(EXPORT, window, token=manager.token), "researchExport")
+
+    # Then Zed's name, though freed for others, is still redacted
+    assert exported[0]["lines"] == [{"speaker": "Member A", "body": "so glad [person] came"}]
 
 
 async def test_opting_out_is_one_call(gql, person):
