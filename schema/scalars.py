@@ -8,6 +8,7 @@ These refuse such values where they arrive, as a bad variable.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import dateutil.parser
 from graphql import GraphQLError
@@ -48,24 +49,21 @@ def parse_date(value: object) -> dt.date:
     return day
 
 
-DateTime = ScalarDefinition(
-    name="DateTime",
-    description=f"Date with time (ISO 8601), in the years {EARLIEST_YEAR} to {LATEST_YEAR}",
-    specified_by_url=None,
-    serialize=dt.datetime.isoformat,
-    parse_value=parse_datetime,
-    parse_literal=None,
-    origin=dt.datetime,
-)
+def _iso_scalar(
+    kind: type[dt.date], name: str, what: str, parse: Callable[[object], dt.date]
+) -> ScalarDefinition:
+    return ScalarDefinition(
+        name=name,
+        description=f"{what} (ISO 8601), in the years {EARLIEST_YEAR} to {LATEST_YEAR}",
+        specified_by_url=None,
+        serialize=kind.isoformat,
+        parse_value=parse,
+        parse_literal=None,
+        origin=kind,
+    )
 
-Date = ScalarDefinition(
-    name="Date",
-    description=f"Date (ISO 8601), in the years {EARLIEST_YEAR} to {LATEST_YEAR}",
-    specified_by_url=None,
-    serialize=dt.date.isoformat,
-    parse_value=parse_date,
-    parse_literal=None,
-    origin=dt.date,
-)
 
-OVERRIDES = {dt.datetime: DateTime, dt.date: Date}
+OVERRIDES = {
+    dt.datetime: _iso_scalar(dt.datetime, "DateTime", "Date with time", parse_datetime),
+    dt.date: _iso_scalar(dt.date, "Date", "Date", parse_date),
+}

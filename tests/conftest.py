@@ -12,6 +12,7 @@ the session creates a fresh database on it and drops it afterwards.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -35,6 +36,10 @@ PASSWORD = "correct horse battery"
 TEST_ENV = {
     "JWT_SECRET": "test-secret-" + "x" * 64,
     "HAVEN_ALLOWED_ORIGINS": "https://app.haven.example",
+}
+PRODUCTION_ENV = {
+    "HAVEN_ENV": "production",
+    "GP_DETAILS_KEY": "cHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHA=",
 }
 TABLES = [
     "integrations",
@@ -124,6 +129,25 @@ async def wipe_database(server: Server) -> None:
         await connection.execute_script(
             "TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + " RESTART IDENTITY CASCADE"
         )
+
+
+@contextlib.asynccontextmanager
+async def another_server(settings: Settings, **environ: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A second Haven over the wire, configured by ``environ``, on the session's database
+    and hub: production mode, a trusted proxy, whatever the test is about."""
+    other = load_settings(
+        {
+            **TEST_ENV,
+            "DATABASE_URL": settings.database_url,
+            "BROADCAST_URL": settings.broadcast_url,
+            **environ,
+        }
+    )
+    async with (
+        serving(create_app(other), lifespan=False) as url,
+        httpx.AsyncClient(base_url=url, timeout=10) as client,
+    ):
+        yield client
 
 
 class GraphQLClient:

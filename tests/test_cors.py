@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
-from app import create_app
-from settings import load_settings
-from tests.conftest import TEST_ENV
+from tests.conftest import PRODUCTION_ENV, TEST_ENV, another_server
 
 ALLOWED = TEST_ENV["HAVEN_ALLOWED_ORIGINS"]
 ELSEWHERE = "https://evil.example"
@@ -62,17 +59,7 @@ async def test_a_post_carries_the_origin_only_back_to_the_configured_one(http):
 
 
 async def test_production_admits_post_only(settings):
-    production = load_settings(
-        {
-            **TEST_ENV,
-            "HAVEN_ENV": "production",
-            "GP_DETAILS_KEY": "cHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHA=",
-            "DATABASE_URL": settings.database_url,
-        }
-    )
-    transport = httpx.ASGITransport(app=create_app(production))
-
-    async with httpx.AsyncClient(transport=transport, base_url="http://haven") as client:
+    async with another_server(settings, **PRODUCTION_ENV) as client:
         post = await client.options("/graphql", headers=preflight(ALLOWED, "POST"))
         get = await client.options("/graphql", headers=preflight(ALLOWED, "GET"))
 

@@ -12,26 +12,12 @@ import json
 import httpx
 import pytest
 
-from app import create_app, serving
-from settings import load_settings
-from tests.conftest import TEST_ENV
+from tests.conftest import PRODUCTION_ENV, another_server
 
 
 @pytest.fixture
 async def production(settings):
-    prod = load_settings(
-        {
-            **TEST_ENV,
-            "HAVEN_ENV": "production",
-            "GP_DETAILS_KEY": "cHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHA=",
-            "DATABASE_URL": settings.database_url,
-            "BROADCAST_URL": settings.broadcast_url,
-        }
-    )
-    async with (
-        serving(create_app(prod), lifespan=False) as url,
-        httpx.AsyncClient(base_url=url, timeout=10) as client,
-    ):
+    async with another_server(settings, **PRODUCTION_ENV) as client:
         yield client
 
 

@@ -20,7 +20,7 @@ from schema.context import Context
 from schema.errors import HavenSchema
 from schema.extensions import MAX_DIRECTIVES
 from settings import load_settings
-from tests.conftest import TEST_ENV
+from tests.conftest import PRODUCTION_ENV, TEST_ENV
 
 INTROSPECTION = "{ __schema { queryType { name } } }"
 
@@ -161,8 +161,7 @@ async def production(settings):
     prod = load_settings(
         {
             **TEST_ENV,
-            "HAVEN_ENV": "production",
-            "GP_DETAILS_KEY": "cHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHA=",
+            **PRODUCTION_ENV,
             "DATABASE_URL": settings.database_url,
         }
     )

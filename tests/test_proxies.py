@@ -8,11 +8,9 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from app import create_app, serving
 from auth.addresses import client_address
 from models import SignInAttempt
-from settings import load_settings
-from tests.conftest import TEST_ENV
+from tests.conftest import another_server
 
 LOGIN = """
 mutation ($email: String!) { login(email: $email, password: "not the password") { accessToken } }
@@ -77,18 +75,7 @@ async def test_a_client_on_loopback_cannot_pick_its_address(http):
 @pytest.fixture
 async def behind_a_proxy(settings) -> AsyncIterator[httpx.AsyncClient]:
     """A second server, trusting the loopback proxy, on the session's database and hub."""
-    trusting = load_settings(
-        {
-            **TEST_ENV,
-            "DATABASE_URL": settings.database_url,
-            "BROADCAST_URL": settings.broadcast_url,
-            "HAVEN_TRUSTED_PROXIES": "127.0.0.1",
-        }
-    )
-    async with (
-        serving(create_app(trusting), lifespan=False) as url,
-        httpx.AsyncClient(base_url=url, timeout=10) as client,
-    ):
+    async with another_server(settings, HAVEN_TRUSTED_PROXIES="127.0.0.1") as client:
         yield client
 
 

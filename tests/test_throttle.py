@@ -9,10 +9,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 
-from app import create_app, serving
 from errors import RateLimited, Unauthenticated
 from models import RefreshToken, SignInAttempt, User
 from resolvers.accounts import do_register, do_sign_in
@@ -22,8 +20,7 @@ from resolvers.throttle import (
     REGISTRATIONS_PER_NETWORK,
     network_of,
 )
-from settings import load_settings
-from tests.conftest import PASSWORD, TEST_ENV
+from tests.conftest import PASSWORD, another_server
 
 T0 = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 HOSPITAL = "198.51.100.7"
@@ -184,18 +181,7 @@ async def test_guesses_sent_all_at_once_still_meet_the_delay(gql, person):
 async def test_over_the_wire_a_hospital_guesser_does_not_keep_the_owner_out(settings, person):
     # Given Haven behind a proxy that says which network each request came from
     member = await person()
-    trusting = load_settings(
-        {
-            **TEST_ENV,
-            "DATABASE_URL": settings.database_url,
-            "BROADCAST_URL": settings.broadcast_url,
-            "HAVEN_TRUSTED_PROXIES": "127.0.0.1",
-        }
-    )
-    async with (
-        serving(create_app(trusting), lifespan=False) as url,
-        httpx.AsyncClient(base_url=url, timeout=10) as client,
-    ):
+    async with another_server(settings, HAVEN_TRUSTED_PROXIES="127.0.0.1") as client:
 
         async def login(password: str, address: str) -> dict:
             response = await client.post(
