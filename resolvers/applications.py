@@ -23,7 +23,7 @@ from resolvers.places import (
     waiting_list,
 )
 from resolvers.steps import advance, application_for_step, london, open_key
-from resolvers.text import check_text
+from resolvers.text import check_has_offset, check_text
 from subscriptions.outbox import transaction
 
 S = ApplicationStatus
@@ -75,8 +75,7 @@ async def do_apply(applicant_id: int, group_id: int, support_sought: str) -> App
 
 
 async def do_schedule_call(actor_id: int, application_id: int, at: datetime) -> Application:
-    if at.tzinfo is None:
-        raise BadUserInput("Give the call's time with its UTC offset.")
+    check_has_offset(at, "the call's time")
     if at <= datetime.now(UTC):
         raise BadUserInput("A call is arranged for a time still to come.")
     async with transaction():

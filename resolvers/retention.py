@@ -48,8 +48,8 @@ async def do_purge_expired(now: datetime | None = None, dry_run: bool = False) -
     if not dry_run:
         async with transaction():
             # A closed profile's former name goes at the same time (it has no report line).
-            await User.filter(id__in=list(expired)).exclude(former_name=None).update(
-                former_name=None
+            await (
+                User.filter(id__in=list(expired)).exclude(former_name=None).update(former_name=None)
             )
             for erased in report:
                 await Application.filter(id__in=erased.application_ids).update(gp_details=None)

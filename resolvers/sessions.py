@@ -28,7 +28,7 @@ from resolvers.audit import audit
 from resolvers.events import EventType, record_event
 from resolvers.inbox import notify
 from resolvers.steps import london
-from resolvers.text import NOTE, check_text
+from resolvers.text import NOTE, check_has_offset, check_text
 from subscriptions import channels
 from subscriptions.outbox import after_commit, transaction
 
@@ -106,8 +106,7 @@ async def session_for_change(
 
 
 async def do_add_session(actor_id: int, group_id: int, starts_at: datetime) -> GroupSession:
-    if starts_at.tzinfo is None:
-        raise BadUserInput("Give the session's time with its UTC offset.")
+    check_has_offset(starts_at, "the session's time")
     if starts_at <= datetime.now(UTC):
         raise BadUserInput("A session is added for a time still to come.")
     group = await Group.filter(id=group_id).first()

@@ -1,6 +1,9 @@
-"""What people write: trimmed, not empty when it must say something, and not too long."""
+"""What people write: trimmed, not empty when it must say something, and not too long;
+and the times they give, which must say which clock they are on."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from errors import BadUserInput
 
@@ -19,3 +22,10 @@ def check_text(
     if len(text) > longest:
         raise BadUserInput(f"Keep {what} to {longest} characters.")
     return text
+
+
+def check_has_offset(moment: datetime, what: str) -> datetime:
+    """Refuse a time without a UTC offset: it could be any of several instants."""
+    if moment.tzinfo is None:
+        raise BadUserInput(f"Give {what} with its UTC offset.")
+    return moment

@@ -12,6 +12,7 @@ from models import Group, GroupSession, Membership, Role, SessionMessage, Sessio
 from resolvers.anonymise import anonymise, week_of
 from resolvers.audit import audit
 from resolvers.sessions import get_session
+from resolvers.text import check_has_offset
 
 
 async def ended_session(session_id: int) -> GroupSession:
@@ -82,6 +83,8 @@ async def do_research_export(
     someone in the words is replaced (``anonymise``), redacted messages are left out,
     and a session is dated by its week, never its day or time.
     """
+    check_has_offset(since, "the start of the period")
+    check_has_offset(until, "the end of the period")
     sessions = await GroupSession.filter(
         group_id=group_id,
         status=SessionStatus.ENDED,

@@ -231,3 +231,23 @@ async def test_a_malformed_document_is_answered_with_one_error(http: httpx.Async
 
     assert response.status_code == 200
     assert len(response.json()["errors"]) == 1
+
+
+async def test_a_sign_in_with_an_overlong_address_is_refused_like_any_wrong_one(gql):
+    result = await gql(LOGIN, {"email": "x" * 300 + "@example.org", "password": PASSWORD})
+
+    assert code(result) == "UNAUTHENTICATED"
+
+
+async def test_a_research_export_needs_times_with_their_offset(gql, person):
+    manager = await person(Role.ONLINE_MANAGER)
+    group = await make_group(await person(Role.FACILITATOR))
+
+    result = await gql(
+        EXPORT,
+        {"group": str(group.id), "since": "2026-01-01T00:00:00", "until": "2026-12-31T00:00:00"},
+        token=manager.token,
+    )
+
+    assert code(result) == "BAD_USER_INPUT"
+    assert "UTC offset" in result["errors"][0]["message"]
