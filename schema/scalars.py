@@ -1,4 +1,5 @@
-"""Dates and times as Haven reads them: ISO 8601, within years people mean.
+"""Dates and times as Haven reads them: ISO 8601, within years people mean; times of
+day as London clocks show them.
 
 Strawberry's own scalars accept any year Python can hold; a session in year 9999
 or a report since year 1 then overflows the arithmetic on it deep in a resolver.
@@ -49,12 +50,28 @@ def parse_date(value: object) -> dt.date:
     return day
 
 
+def parse_time(value: object) -> dt.time:
+    """Read a wall-clock time (a group meets at 19:00 in London, summer or winter)."""
+    try:
+        if not isinstance(value, str):
+            raise TypeError
+        moment = dt.time.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise GraphQLError("Write a time in ISO 8601, such as 19:00.") from None
+    if moment.tzinfo is not None:
+        raise GraphQLError("Give the time as London clocks show it, without a UTC offset.")
+    return moment
+
+
 def _iso_scalar(
-    kind: type[dt.date], name: str, what: str, parse: Callable[[object], dt.date]
+    kind: type[dt.date] | type[dt.time],
+    name: str,
+    description: str,
+    parse: Callable[[object], object],
 ) -> ScalarDefinition:
     return ScalarDefinition(
         name=name,
-        description=f"{what} (ISO 8601), in the years {EARLIEST_YEAR} to {LATEST_YEAR}",
+        description=description,
         specified_by_url=None,
         serialize=kind.isoformat,
         parse_value=parse,
@@ -63,7 +80,13 @@ def _iso_scalar(
     )
 
 
+YEARS = f"in the years {EARLIEST_YEAR} to {LATEST_YEAR}"
 OVERRIDES = {
-    dt.datetime: _iso_scalar(dt.datetime, "DateTime", "Date with time", parse_datetime),
-    dt.date: _iso_scalar(dt.date, "Date", "Date", parse_date),
+    dt.datetime: _iso_scalar(
+        dt.datetime, "DateTime", f"Date with time (ISO 8601), {YEARS}", parse_datetime
+    ),
+    dt.date: _iso_scalar(dt.date, "Date", f"Date (ISO 8601), {YEARS}", parse_date),
+    dt.time: _iso_scalar(
+        dt.time, "Time", "Time of day (ISO 8601) as London clocks show it", parse_time
+    ),
 }

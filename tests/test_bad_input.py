@@ -8,7 +8,16 @@ import json
 import httpx
 import pytest
 
-from models import Application, ApplicationStatus, Conversation, GroupSession, Post, Role, User
+from models import (
+    Application,
+    ApplicationStatus,
+    Conversation,
+    Group,
+    GroupSession,
+    Post,
+    Role,
+    User,
+)
 from tests.conftest import PASSWORD, join, make_group
 from tests.workflow import GP, RECORD_CALL, apply, code
 
@@ -251,3 +260,19 @@ async def test_a_research_export_needs_times_with_their_offset(gql, person):
 
     assert code(result) == "BAD_USER_INPUT"
     assert "UTC offset" in result["errors"][0]["message"]
+
+
+async def test_a_group_start_time_with_an_offset_is_refused_not_dropped(gql, person):
+    manager = await person(Role.ONLINE_MANAGER)
+    group = await make_group(await person(Role.FACILITATOR))
+
+    result = await gql(
+        "mutation ($id: ID!, $input: UpdateGroupInput!) {"
+        " updateGroup(id: $id, input: $input) { startTime } }",
+        {"id": str(group.id), "input": {"startTime": "23:30:00+05:00"}},
+        token=manager.token,
+    )
+
+    assert code(result) == "BAD_USER_INPUT"
+    assert "London" in result["errors"][0]["message"]
+    assert (await Group.get(id=group.id)).start_minute == 19 * 60
