@@ -1,89 +1,206 @@
-"""Requests per second and latency of typical reads, against a real uvicorn server.
+"""Haven beside its own framework: typical reads per second, and live delivery.
 
-Starts Haven on a fresh SQLite file (or ``DATABASE_URL``) on a free loopback port,
-seeds the demo data, then sends a bounded number of requests from concurrent
-clients and prints throughput and latency percentiles for each query.
+Haven runs as ``haven serve`` runs it, in a process of its own, on a fresh SQLite file
+with the demo data (or on ``DATABASE_URL`` and ``BROADCAST_URL``). The anchor is bare
+strawberry answering the same query shapes from memory (``bench/anchor.py``), in a
+process of its own too. wrk loads one and then the other, alternating, for a few
+rounds; the medians are printed side by side with Haven's share of the anchor.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from app import create_app, serving
 from auth.tokens import issue_access_token
 from bench.live import measure_delivery
+from bench.load import Load, apply_load, check_answer, post_body
 from demo import seed_demo_data
-from models import Role, User
-from models.database import migrate_database
-from settings import load_settings
+from models import Group, User
+from models.database import close_database, migrate_database, open_database
+from settings import Settings, load_settings
 
-QUERIES = {
-    "groups (anonymous)": (
+MEMBERS_GROUP = (
+    "query ($id: ID!) { group(id: $id) { id name placesLeft members { profileName } "
+    "sessions { id status } } }"
+)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    query: str
+    viewer: str | None  # a demo profile name, or anonymous
+    group: str | None = None  # a demo group the query names by id
+    has_target: bool = True  # issue's targets: Haven's share of the anchor
+
+
+# Haven's share of the anchor to reach, by database: SQLite is in the process,
+# PostgreSQL a round trip away.
+TARGETS = {"sqlite": 2.0, "postgres": 1.0}
+
+
+SCENARIOS = [
+    Scenario("member's group (member)", MEMBERS_GROUP, "Anna K", "Tuesday evening group"),
+    Scenario(
+        "groups (anonymous)",
         "{ groups { name placesLeft nextMeetingAt facilitator { profileName } } }",
         None,
     ),
-    "groups with members (manager)": (
+    Scenario(
+        "groups with members (manager)",
         "{ groups { name placesLeft need facilitator { profileName } members { profileName } } }",
-        Role.ONLINE_MANAGER,
+        "Online Manager",
+        has_target=False,
     ),
-    "me (member)": ("{ me { id profileName role email } }", Role.MEMBER),
-}
+    Scenario("me (member)", "{ me { id profileName role email } }", "Anna K"),
+]
 
 
-async def measure(url: str, query: str, token: str | None, total: int, clients: int) -> str:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    latencies: list[float] = []
-    remaining = total
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
-    async def client(http: httpx.AsyncClient) -> None:
-        nonlocal remaining
-        while remaining > 0:
-            remaining -= 1
-            started = time.perf_counter()
-            response = await http.post("/graphql", json={"query": query}, headers=headers)
-            latencies.append(time.perf_counter() - started)
-            assert "errors" not in response.json(), response.text
 
-    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-        started = time.perf_counter()
-        await asyncio.gather(*(client(http) for _ in range(clients)))
-        elapsed = time.perf_counter() - started
-    cuts = statistics.quantiles(latencies, n=100)
+@contextlib.contextmanager
+def process(command: list[str], environ: dict[str, str], ready_url: str) -> Iterator[None]:
+    """Run a server until the block ends; wait until ``ready_url`` answers."""
+    server = subprocess.Popen(
+        command, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with contextlib.suppress(httpx.TransportError):
+                httpx.post(ready_url, json={"query": "{ __typename }"}, timeout=1)
+                break
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{command[0]} did not start")
+            time.sleep(0.1)
+        yield
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+async def viewers(settings: Settings) -> tuple[dict[str, str], dict[str, int]]:
+    """Tokens of the demo people, and the ids of the demo groups."""
+    tokens = {user.profile_name: issue_access_token(settings, user) for user in await User.all()}
+    groups = dict(await Group.all().values_list("name", "id"))
+    return tokens, groups
+
+
+def side_by_side(
+    haven: str, anchor: str, scenario: Scenario, token: str | None, group_id: int | None
+) -> tuple[Load, Load]:
+    haven_body = post_body(scenario.query, {"id": str(group_id)} if group_id else None)
+    anchor_body = post_body(scenario.query, {"id": "1"} if group_id else None)
+    check_answer(haven, haven_body, token)
+    check_answer(anchor, anchor_body, None)
+    apply_load(haven, haven_body, token, 1)  # warm up both
+    apply_load(anchor, anchor_body, None, 1)
+    rounds: list[tuple[Load, Load]] = []
+    for _ in range(ROUNDS):
+        rounds.append(
+            (
+                apply_load(haven, haven_body, token, SECONDS),
+                apply_load(anchor, anchor_body, None, SECONDS),
+            )
+        )
+    return _median([h for h, _ in rounds]), _median([a for _, a in rounds])
+
+
+def _median(loads: list[Load]) -> Load:
+    return Load(
+        requests_per_second=statistics.median(load.requests_per_second for load in loads),
+        p50_ms=statistics.median(load.p50_ms for load in loads),
+        p99_ms=statistics.median(load.p99_ms for load in loads),
+        failed=sum(load.failed for load in loads),
+    )
+
+
+def line(name: str, haven: Load, anchor: Load, target: float | None) -> str:
+    ratio = haven.requests_per_second / anchor.requests_per_second
+    verdict = (
+        ""
+        if target is None
+        else f"   target {target:.1f}x {'met' if ratio >= target else 'NOT MET'}"
+    )
+    failed = f"   {haven.failed} FAILED" if haven.failed else ""
     return (
-        f"{total / elapsed:8.0f} req/s   p50 {cuts[49] * 1000:6.1f} ms   "
-        f"p99 {cuts[98] * 1000:6.1f} ms"
+        f"  {name:<30} {haven.requests_per_second:7.0f} req/s p99 {haven.p99_ms:6.1f} ms"
+        f"   {anchor.requests_per_second:7.0f} req/s p99 {anchor.p99_ms:6.1f} ms"
+        f"   {ratio:5.2f}x{verdict}{failed}"
     )
 
 
-async def main(total: int, clients: int) -> None:
+async def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="haven-bench-"))
-    settings = load_settings(
-        {**os.environ, "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite://{folder}/b.db")}
-    )
+    environ = {
+        **os.environ,
+        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite://{folder}/bench.sqlite3"),
+    }
+    settings = load_settings(environ)
+    backend = "sqlite" if settings.database_url.startswith("sqlite") else "postgres"
     await migrate_database(settings.database_url)
-    async with serving(create_app(settings)) as url:
-        if not await User.exists():
-            await seed_demo_data()
-        print(f"{total} requests per query from {clients} concurrent clients, {url}")
-        for name, (query, role) in QUERIES.items():
-            user = await User.filter(role=role).first() if role else None
-            token = issue_access_token(settings, user) if user else None
-            await measure(url, query, token, min(total, 100), clients)  # warm up
-            print(f"  {name:<32} {await measure(url, query, token, total, clients)}")
-        print(f"  live delivery                    {await measure_delivery(url, settings, 200)}")
+    await open_database(settings.database_url)
+    try:
+        await seed_demo_data()
+        tokens, groups = await viewers(settings)
+        haven_port, anchor_port = free_port(), free_port()
+        haven = f"http://127.0.0.1:{haven_port}/graphql"
+        anchor = f"http://127.0.0.1:{anchor_port}/graphql"
+        bin_folder = Path(sys.executable).parent
+        with (
+            process(
+                [str(bin_folder / "haven"), "serve", "--port", str(haven_port)], environ, haven
+            ),
+            process(
+                [sys.executable, "-m", "uvicorn", "bench.anchor:app", "--port", str(anchor_port)],
+                environ,
+                anchor,
+            ),
+        ):
+            print(
+                f"wrk, 1 thread, 16 connections, {ROUNDS} rounds of {SECONDS} s each, "
+                f"alternating; medians; {backend}, {settings.broadcast_url}"
+            )
+            print(f"  {'':<30} {'Haven':>31}   {'bare strawberry':>31}   ratio")
+            for scenario in SCENARIOS:
+                token = tokens[scenario.viewer] if scenario.viewer else None
+                group_id = groups[scenario.group] if scenario.group else None
+                result = await asyncio.to_thread(
+                    side_by_side, haven, anchor, scenario, token, group_id
+                )
+                target = TARGETS[backend] if scenario.has_target else None
+                print(line(scenario.name, *result, target))
+            delivery = await measure_delivery(haven.removesuffix("/graphql"), settings, 200)
+            print(f"  live delivery                  {delivery}")
+    finally:
+        await close_database()
 
+
+SECONDS = 5
+ROUNDS = 2
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--clients", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=SECONDS, help="length of one round")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="rounds per scenario")
     args = parser.parse_args()
-    asyncio.run(main(args.requests, args.clients))
+    SECONDS, ROUNDS = args.seconds, args.rounds
+    asyncio.run(main())
