@@ -7,6 +7,7 @@ least 32 bytes (enforced in settings), and no lifetime longer than the one we is
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import uuid
@@ -23,6 +24,8 @@ from settings import Settings
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "role"]
 LEEWAY_SECONDS = 5
+VERIFIED_TOKENS = 4096  # sign-ins remembered at once; each entry is a few hundred bytes
+EXPIRED = "Your sign-in has expired; refresh it or sign in again."
 
 
 @dataclass(frozen=True)
@@ -45,8 +48,22 @@ def issue_access_token(settings: Settings, user: User, now: datetime | None = No
     return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
 
 
-def read_access_token(settings: Settings, token: str) -> AccessClaims:
-    """Verify ``token`` and return what it says, or raise ``Unauthenticated``."""
+def read_access_token(settings: Settings, token: str, now: datetime | None = None) -> AccessClaims:
+    """Verify ``token`` and return what it says, or raise ``Unauthenticated``.
+
+    A token's signature and claims are checked once and remembered until it expires:
+    the same token arrives with every request of a sign-in, and verifying it again
+    each time is a good share of a small request's work. Expiry is checked each time.
+    """
+    claims = _verified(settings, token)
+    if (now or datetime.now(UTC)) > claims.expires_at + timedelta(seconds=LEEWAY_SECONDS):
+        raise Unauthenticated(EXPIRED)
+    return claims
+
+
+@functools.lru_cache(maxsize=VERIFIED_TOKENS)
+def _verified(settings: Settings, token: str) -> AccessClaims:
+    """The claims of a correctly signed token; a refusal raises, and is not remembered."""
     try:
         claims = jwt.decode(
             token,
@@ -68,7 +85,7 @@ def read_access_token(settings: Settings, token: str) -> AccessClaims:
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
         )
     except jwt.ExpiredSignatureError as error:
-        raise Unauthenticated("Your sign-in has expired; refresh it or sign in again.") from error
+        raise Unauthenticated(EXPIRED) from error
     except (jwt.InvalidTokenError, ValueError) as error:
         raise Unauthenticated("That access token is not valid.") from error
 

@@ -8,7 +8,10 @@ import jwt
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from auth.tokens import issue_access_token
+from auth.tokens import LEEWAY_SECONDS, issue_access_token, read_access_token
+from errors import Unauthenticated
+from settings import load_settings
+from tests.conftest import TEST_ENV
 from tests.live import LiveClient
 
 ME = "{ me { profileName } }"
@@ -121,3 +124,27 @@ async def test_a_token_that_lives_as_long_as_ours_is_honoured(gql, person, setti
     result = await gql("{ me { id } }", token=token)
 
     assert result["data"]["me"] == {"id": member.id}
+
+
+async def test_a_token_verified_once_still_expires_on_time(person, settings):
+    # Given a token that has been verified (and so is remembered)
+    member = await person()
+    issued = datetime.now(UTC)
+    token = issue_access_token(settings, member.user, now=issued)
+    assert read_access_token(settings, token).user_id == member.user.id
+
+    # Then it is honoured up to its expiry and refused after it, as a fresh one would be
+    lapses = issued + timedelta(seconds=settings.access_token_seconds + LEEWAY_SECONDS + 1)
+    assert read_access_token(settings, token, now=lapses - timedelta(seconds=2)).user_id
+    with pytest.raises(Unauthenticated, match="expired"):
+        read_access_token(settings, token, now=lapses)
+
+
+async def test_a_remembered_token_is_not_honoured_under_another_secret(person, settings):
+    member = await person()
+    token = issue_access_token(settings, member.user)
+    read_access_token(settings, token)
+    other = load_settings({**TEST_ENV, "JWT_SECRET": "another-secret-" + "y" * 64})
+
+    with pytest.raises(Unauthenticated):
+        read_access_token(other, token)
