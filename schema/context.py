@@ -29,7 +29,14 @@ class Context:
         self.settings = settings
         self.viewer = viewer
         self.connection_params: dict[str, Any] | None = None
+        self._operations = 0
         self.renew()
+
+    def begin_operation(self) -> None:
+        """An operation starts: renew the caches, unless none has used them yet."""
+        if self._operations:
+            self.renew()
+        self._operations += 1
 
     def renew(self) -> None:
         self.loaders = Loaders()

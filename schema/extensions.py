@@ -48,5 +48,5 @@ class OperationState(SchemaExtension):
     """Renew per-operation caches; a WebSocket connection shares one context for its life."""
 
     def on_operation(self) -> Iterator[None]:
-        self.execution_context.context.renew()
+        self.execution_context.context.begin_operation()
         yield
