@@ -17,6 +17,7 @@ class Role(StrEnum):
 
 STAFF_ROLES = frozenset({Role.FACILITATOR, Role.ONLINE_MANAGER, Role.SPECIALIST})
 FORMER_MEMBER = "Former member"
+EMAIL_LENGTH = 254  # the longest an address can be (RFC 5321)
 
 
 class User(Model):
@@ -28,7 +29,7 @@ class User(Model):
     """
 
     id = fields.IntField(primary_key=True)
-    email = fields.CharField(max_length=254, unique=True)
+    email = fields.CharField(max_length=EMAIL_LENGTH, unique=True)
     password_hash = fields.CharField(max_length=255)
     profile_name = fields.CharField(max_length=60, unique=True)
     name_key = fields.CharField(max_length=255, unique=True)
@@ -104,7 +105,7 @@ class SignInAttempt(Model):
 
     id = fields.IntField(primary_key=True)
     kind = fields.CharEnumField(AttemptKind, max_length=16, default=AttemptKind.SIGN_IN)
-    email = fields.CharField(max_length=254, db_index=True)
+    email = fields.CharField(max_length=EMAIL_LENGTH, db_index=True)
     address = fields.CharField(max_length=64, db_index=True)
     attempted_at = fields.DatetimeField(db_index=True)
 

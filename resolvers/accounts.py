@@ -18,11 +18,11 @@ from auth.tokens import (
 )
 from errors import BadUserInput, Conflict, NotFound, Unauthenticated
 from models import STAFF_ROLES, Role, StaffDetails, User
+from models.accounts import EMAIL_LENGTH
 from resolvers import throttle
 from resolvers.names import name_key, name_problem, normalise_profile_name
 from settings import Settings
 
-MAX_EMAIL = 254
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 NAME_TAKEN = "That profile name is taken or too like another; choose another."
 
@@ -48,7 +48,7 @@ def check_registration(
     """
     email = normalise_email(email)
     profile_name = normalise_profile_name(profile_name)
-    if len(email) > MAX_EMAIL or not EMAIL.match(email):
+    if len(email) > EMAIL_LENGTH or not EMAIL.match(email):
         raise BadUserInput("Enter a valid e-mail address.")
     if problem := name_problem(profile_name, staff=staff):
         raise BadUserInput(problem)
@@ -119,7 +119,7 @@ async def do_sign_in(
     now = now or _now()
     attempt = await throttle.do_admit_sign_in(email, address, now)
     user = None
-    if len(email) <= MAX_EMAIL:  # a longer one is no one's, and the column would refuse it
+    if len(email) <= EMAIL_LENGTH:  # a longer one is no one's, and the column would refuse it
         user = await User.filter(email=email, closed_at=None).first()
     if not await verify_password(user.password_hash if user else None, password) or user is None:
         raise Unauthenticated("That e-mail address and password do not match a profile.")

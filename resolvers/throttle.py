@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 from errors import RateLimited
 from models import AttemptKind, SignInAttempt
+from models.accounts import EMAIL_LENGTH  # a longer "e-mail" is counted by its start
 
 FREE_FAILURES_PER_ACCOUNT = 3  # per account and network, before delays start
 FREE_FAILURES_PER_NETWORK = 30  # for all accounts from one network, within NETWORK_WINDOW
@@ -31,7 +32,6 @@ REMEMBERED = timedelta(hours=1)  # attempts older than this are forgotten
 MAX_DELAY = timedelta(minutes=15)
 REGISTRATIONS_PER_NETWORK = 50  # an open day registers about thirty people
 REGISTRATION_WINDOW = timedelta(hours=1)
-MAX_EMAIL = 254  # what an address can be; a longer "e-mail" is counted by its start
 IPV6_PREFIX = 64  # one household or device gets a whole /64
 
 
@@ -71,7 +71,7 @@ async def do_admit_sign_in(email: str, address: str, now: datetime) -> SignInAtt
     after the password matched. A refused attempt is removed: its password was
     never checked, so it must not make the next wait longer.
     """
-    network, email = network_of(address), email[:MAX_EMAIL]
+    network, email = network_of(address), email[:EMAIL_LENGTH]
     await forget_old(now)
     attempt = await SignInAttempt.create(
         kind=AttemptKind.SIGN_IN, email=email, address=network, attempted_at=now
@@ -103,13 +103,13 @@ def _wait(failures: list[datetime], free: int, now: datetime) -> timedelta:
 async def forget_failures(email: str, address: str) -> None:
     """The owner got in from this network: their earlier slips there are forgiven."""
     await SignInAttempt.filter(
-        kind=AttemptKind.SIGN_IN, email=email[:MAX_EMAIL], address=network_of(address)
+        kind=AttemptKind.SIGN_IN, email=email[:EMAIL_LENGTH], address=network_of(address)
     ).delete()
 
 
 async def do_admit_registration(email: str, address: str, now: datetime) -> None:
     """Record a registration and refuse it when its network has registered too many."""
-    network, email = network_of(address), email[:MAX_EMAIL]
+    network, email = network_of(address), email[:EMAIL_LENGTH]
     await forget_old(now)
     attempt = await SignInAttempt.create(
         kind=AttemptKind.REGISTRATION, email=email, address=network, attempted_at=now
