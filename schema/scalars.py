@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TypeVar
 
 import dateutil.parser
 from graphql import GraphQLError
 from strawberry.types.scalar import ScalarDefinition
 
+T = TypeVar("T")
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100
 
@@ -24,40 +26,35 @@ def _within_reach(moment: dt.date) -> None:
         raise GraphQLError(f"Use a year from {EARLIEST_YEAR} to {LATEST_YEAR}.")
 
 
-def parse_datetime(value: object) -> dt.datetime:
-    """Read an ISO 8601 date and time; the message never repeats the value."""
+def _read(value: object, parse: Callable[[str], T], example: str) -> T:
+    """``parse`` a string, or refuse with an example; the message never repeats the value."""
     try:
         if not isinstance(value, str):
             raise TypeError
-        moment = dateutil.parser.isoparse(value)
+        return parse(value)
     except (TypeError, ValueError, OverflowError):
-        raise GraphQLError(
-            "Write a date and time in ISO 8601, such as 2026-12-02T18:00:00+00:00."
-        ) from None
+        raise GraphQLError(f"Write {example}.") from None
+
+
+def parse_datetime(value: object) -> dt.datetime:
+    moment = _read(
+        value,
+        dateutil.parser.isoparse,
+        "a date and time in ISO 8601, such as 2026-12-02T18:00:00+00:00",
+    )
     _within_reach(moment)
     return moment
 
 
 def parse_date(value: object) -> dt.date:
-    """Read an ISO 8601 date; the message never repeats the value."""
-    try:
-        if not isinstance(value, str):
-            raise TypeError
-        day = dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise GraphQLError("Write a date in ISO 8601, such as 2026-12-02.") from None
+    day = _read(value, dt.date.fromisoformat, "a date in ISO 8601, such as 2026-12-02")
     _within_reach(day)
     return day
 
 
 def parse_time(value: object) -> dt.time:
-    """Read a wall-clock time (a group meets at 19:00 in London, summer or winter)."""
-    try:
-        if not isinstance(value, str):
-            raise TypeError
-        moment = dt.time.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise GraphQLError("Write a time in ISO 8601, such as 19:00.") from None
+    """A wall-clock time: a group meets at 19:00 in London, summer or winter."""
+    moment = _read(value, dt.time.fromisoformat, "a time in ISO 8601, such as 19:00")
     if moment.tzinfo is not None:
         raise GraphQLError("Give the time as London clocks show it, without a UTC offset.")
     return moment
