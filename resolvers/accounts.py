@@ -117,13 +117,12 @@ async def do_sign_in(
     """Sign in, slowed where guesses come from (``resolvers.throttle``), never locked."""
     email = normalise_email(email)
     now = now or _now()
-    attempt = await throttle.do_admit_sign_in(email, address, now)
+    await throttle.do_admit_sign_in(email, address, now)
     user = None
     if len(email) <= EMAIL_LENGTH:  # a longer one is no one's, and the column would refuse it
         user = await User.filter(email=email, closed_at=None).first()
     if not await verify_password(user.password_hash if user else None, password) or user is None:
         raise Unauthenticated("That e-mail address and password do not match a profile.")
-    await attempt.delete()
     await throttle.forget_failures(email, address)
     user.last_signed_in_at = now
     await user.save(update_fields=["last_signed_in_at"])

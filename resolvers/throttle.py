@@ -64,24 +64,30 @@ def too_soon(wait: timedelta) -> RateLimited:
     )
 
 
-async def do_admit_sign_in(email: str, address: str, now: datetime) -> SignInAttempt:
+async def _record(kind: AttemptKind, email: str, address: str, now: datetime) -> SignInAttempt:
+    """Record an attempt (forgetting the old ones) before it is judged."""
+    await forget_old(now)
+    return await SignInAttempt.create(
+        kind=kind, email=email[:EMAIL_LENGTH], address=network_of(address), attempted_at=now
+    )
+
+
+async def do_admit_sign_in(email: str, address: str, now: datetime) -> None:
     """Record a sign-in attempt and refuse it when it comes too soon after failures.
 
     The attempt stays recorded as a failure unless ``forget_failures`` clears it
     after the password matched. A refused attempt is removed: its password was
     never checked, so it must not make the next wait longer.
     """
-    network, email = network_of(address), email[:EMAIL_LENGTH]
-    await forget_old(now)
-    attempt = await SignInAttempt.create(
-        kind=AttemptKind.SIGN_IN, email=email, address=network, attempted_at=now
-    )
+    attempt = await _record(AttemptKind.SIGN_IN, email, address, now)
     earlier = (
-        await SignInAttempt.filter(kind=AttemptKind.SIGN_IN, address=network, id__lt=attempt.id)
+        await SignInAttempt.filter(
+            kind=AttemptKind.SIGN_IN, address=attempt.address, id__lt=attempt.id
+        )
         .order_by("-id")
         .values_list("email", "attempted_at")
     )
-    for_account = [at for tried, at in earlier if tried == email]
+    for_account = [at for tried, at in earlier if tried == attempt.email]
     from_network = [at for _, at in earlier if at >= now - NETWORK_WINDOW]
     wait = max(
         _wait(for_account, FREE_FAILURES_PER_ACCOUNT, now),
@@ -90,7 +96,6 @@ async def do_admit_sign_in(email: str, address: str, now: datetime) -> SignInAtt
     if wait > timedelta(0):
         await attempt.delete()
         raise too_soon(wait)
-    return attempt
 
 
 def _wait(failures: list[datetime], free: int, now: datetime) -> timedelta:
@@ -101,7 +106,7 @@ def _wait(failures: list[datetime], free: int, now: datetime) -> timedelta:
 
 
 async def forget_failures(email: str, address: str) -> None:
-    """The owner got in from this network: their earlier slips there are forgiven."""
+    """The owner got in from this network: this attempt and her earlier slips there go."""
     await SignInAttempt.filter(
         kind=AttemptKind.SIGN_IN, email=email[:EMAIL_LENGTH], address=network_of(address)
     ).delete()
@@ -109,15 +114,11 @@ async def forget_failures(email: str, address: str) -> None:
 
 async def do_admit_registration(email: str, address: str, now: datetime) -> None:
     """Record a registration and refuse it when its network has registered too many."""
-    network, email = network_of(address), email[:EMAIL_LENGTH]
-    await forget_old(now)
-    attempt = await SignInAttempt.create(
-        kind=AttemptKind.REGISTRATION, email=email, address=network, attempted_at=now
-    )
+    attempt = await _record(AttemptKind.REGISTRATION, email, address, now)
     earlier = (
         await SignInAttempt.filter(
             kind=AttemptKind.REGISTRATION,
-            address=network,
+            address=attempt.address,
             id__lt=attempt.id,
             attempted_at__gt=now - REGISTRATION_WINDOW,
         )
