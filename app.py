@@ -30,6 +30,7 @@ from models.database import close_database, database_is_ready, open_database
 from resolvers.breaches import do_escalate_overdue_reports
 from resolvers.places import settle
 from schema import build_schema
+from schema.answers import KeptAnswers
 from schema.context import Context
 from settings import Settings, load_settings
 from subscriptions.hub import Hub
@@ -196,6 +197,7 @@ async def keep_places_settled(every_seconds: float = SETTLE_SECONDS) -> None:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     view = HavenGraphQL(settings)
+    answers = KeptAnswers(view, settings) if settings.keep_answers else None
     hub = Hub(settings.broadcast_url)
 
     @contextlib.asynccontextmanager
@@ -223,7 +225,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            Route("/graphql", view, methods=["GET", "POST"]),
+            Route("/graphql", answers or view, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),
         ],
         middleware=[
@@ -243,6 +245,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.hub = hub
+    app.state.answers = answers
     return app
 
 

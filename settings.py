@@ -47,6 +47,7 @@ class Settings:
     allowed_origins: tuple[str, ...]
     introspection: bool
     trusted_proxies: tuple[Network, ...] = ()
+    keep_answers: bool = True
     jwt_issuer: str = "haven"
     jwt_audience: str = "haven-api"
     access_token_seconds: int = 15 * 60
@@ -109,6 +110,10 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
             "let a page on any site call Haven from its visitors' browsers"
         )
 
+    keep_answers = environ.get("HAVEN_KEEP_ANSWERS", "on")
+    if keep_answers not in ("on", "off"):
+        raise SettingsError("HAVEN_KEEP_ANSWERS must be 'on' or 'off'")
+
     return Settings(
         env=env,
         database_url=environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
@@ -120,6 +125,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         allowed_origins=allowed_origins,
         introspection=introspection == "on",
         trusted_proxies=_trusted_proxies(environ.get("HAVEN_TRUSTED_PROXIES", "")),
+        keep_answers=keep_answers == "on",
     )
 
 

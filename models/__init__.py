@@ -23,6 +23,7 @@ from models.safeguarding import (
     Severity,
 )
 from models.sessions import GroupSession, SessionMessage, SessionPresence, SessionStatus
+from models.versions import DataVersion
 
 __all__ = [
     "GROUP_TIMEZONE",
@@ -38,6 +39,7 @@ __all__ = [
     "BreachStatus",
     "ConcernStatus",
     "Conversation",
+    "DataVersion",
     "Group",
     "GroupSession",
     "Integration",

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from tortoise import Tortoise, connections
 from tortoise.migrations.api import migrate
 
+from models.versions import close_version_readers
 from settings import tortoise_config
 
 # WAL lets readers and the writer proceed together; NORMAL is durable across crashes
@@ -41,6 +42,7 @@ async def open_database(database_url: str) -> None:
 
 
 async def close_database() -> None:
+    close_version_readers()
     await Tortoise.close_connections()
 
 

@@ -35,6 +35,7 @@ from schema import (
     safeguarding,
     sessions,
 )
+from schema.answers import MarkKeepable
 from schema.errors import HavenSchema
 from schema.extensions import DirectiveLimit, OperationState, StaffOnlyIntrospection
 from schema.inputs import RequestRules
@@ -101,6 +102,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         OperationState,
+        MarkKeepable,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: AddValidationRules(rules),
     ]

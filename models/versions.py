@@ -1,0 +1,136 @@
+"""The data version: a number that every committed write moves.
+
+Answers to queries may be kept and given again only while nothing they could have
+read has changed (``schema.answers``). Rather than trusting every write path to say
+so, the database itself keeps the count, whichever process, command or migration
+wrote:
+
+- On PostgreSQL, triggers on every table bump ``data_version.n`` in the writing
+  transaction, so a write and its new version commit together or not at all. The
+  bump is a deferred constraint trigger: it runs at commit, after the transaction has
+  taken every other lock, so the one version row cannot take part in a deadlock and
+  is held only for the moment of the commit.
+- On SQLite, ``PRAGMA data_version`` asked on a connection of our own changes whenever
+  any other connection, in any process, has committed. (Triggers would do the same
+  but would count their own writes in the changes Tortoise reports for an update.)
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from tortoise import connections, fields
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.models import Model
+
+VERSION_TABLE = "data_version"
+
+# Tables no answer reads: the throttle's attempts (read only by sign-in and registration,
+# which are mutations) and presence beats (read only by the presence stream). Writing
+# them must not make every kept answer be computed again.
+UNVERSIONED_TABLES = frozenset({VERSION_TABLE, "sign_in_attempts", "session_presence"})
+MIGRATION_TABLES = frozenset({"tortoise_migrations"})
+
+
+class DataVersion(Model):
+    """The single row whose ``n`` every committed write to a versioned table increases."""
+
+    id = fields.IntField(primary_key=True)
+    n = fields.BigIntField(default=0)
+
+    class Meta:
+        table = VERSION_TABLE
+
+
+def _trigger(table: str) -> str:
+    return f"{table}_write_moves_version"
+
+
+POSTGRES_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION move_data_version() RETURNS trigger AS $$
+BEGIN
+    UPDATE {VERSION_TABLE} SET n = n + 1 WHERE id = 1;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql
+"""
+
+
+def postgres_trigger_statements(table: str) -> list[str]:
+    name = _trigger(table)
+    return [
+        f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"',
+        f'CREATE CONSTRAINT TRIGGER "{name}" AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION move_data_version()",
+    ]
+
+
+async def versioned_tables(client: BaseDBAsyncClient) -> list[str]:
+    """Every table of a PostgreSQL database whose writes must move the version."""
+    _, rows = await client.execute_query(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+    )
+    skipped = UNVERSIONED_TABLES | MIGRATION_TABLES
+    return sorted(row["tablename"] for row in rows if row["tablename"] not in skipped)
+
+
+def _on_sqlite(client: BaseDBAsyncClient) -> bool:
+    return client.capabilities.dialect == "sqlite"
+
+
+async def install_version_triggers(client: BaseDBAsyncClient) -> None:
+    """Make every write to every versioned table move the version (idempotent).
+
+    A migration that adds a table calls this again; ``tests/test_answers`` checks that
+    no table was left without its trigger.
+    """
+    if _on_sqlite(client):
+        return
+    await client.execute_script(
+        f"INSERT INTO {VERSION_TABLE} (id, n) SELECT 1, 0 "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {VERSION_TABLE} WHERE id = 1)"
+    )
+    await client.execute_script(POSTGRES_FUNCTION)
+    for table in await versioned_tables(client):
+        for statement in postgres_trigger_statements(table):
+            await client.execute_script(statement)
+
+
+async def remove_version_triggers(client: BaseDBAsyncClient) -> None:
+    """Undo ``install_version_triggers``, before the version table is dropped."""
+    if _on_sqlite(client):
+        return
+    for table in await versioned_tables(client):
+        await client.execute_script(f'DROP TRIGGER IF EXISTS "{_trigger(table)}" ON "{table}"')
+    await client.execute_script("DROP FUNCTION IF EXISTS move_data_version()")
+
+
+_sqlite_readers: dict[str, sqlite3.Connection] = {}
+
+
+async def read_version() -> int | None:
+    """The data version as committed now, seen alike by every process; None if unknown.
+
+    Asked on every request that could be answered from what was kept, so on a SQLite
+    file it is read through a connection of its own, on the loop: the pragma reads no
+    table and never waits for a writer, and costs far less than a hop to aiosqlite's
+    thread. An in-memory SQLite database has no version: nothing is kept.
+    """
+    client = connections.get("default")
+    if not _on_sqlite(client):
+        _, rows = await client.execute_query(f"SELECT n FROM {VERSION_TABLE} WHERE id = 1")
+        return int(rows[0]["n"]) if rows else None
+    filename = getattr(client, "filename", ":memory:")
+    if filename == ":memory:":
+        return None
+    reader = _sqlite_readers.get(filename)
+    if reader is None:
+        reader = sqlite3.connect(f"file:{filename}?mode=ro", uri=True, isolation_level=None)
+        _sqlite_readers[filename] = reader
+    return int(reader.execute("PRAGMA data_version").fetchone()[0])
+
+
+def close_version_readers() -> None:
+    while _sqlite_readers:
+        _, reader = _sqlite_readers.popitem()
+        reader.close()
