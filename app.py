@@ -30,7 +30,7 @@ from models.database import close_database, database_is_ready, open_database
 from resolvers.breaches import do_escalate_overdue_reports
 from resolvers.places import settle
 from schema import build_schema
-from schema.answers import KeptAnswers
+from schema.answers import GRAPHQL_PATH, AnswerStore, KeptAnswers
 from schema.context import Context
 from settings import Settings, load_settings
 from subscriptions.hub import Hub
@@ -197,7 +197,7 @@ async def keep_places_settled(every_seconds: float = SETTLE_SECONDS) -> None:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     view = HavenGraphQL(settings)
-    answers = KeptAnswers(view, settings) if settings.keep_answers else None
+    answers = AnswerStore() if settings.keep_answers else None
     hub = Hub(settings.broadcast_url)
 
     @contextlib.asynccontextmanager
@@ -225,8 +225,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            Route("/graphql", answers or view, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", view),
+            Route(GRAPHQL_PATH, view, methods=["GET", "POST"]),
+            WebSocketRoute(GRAPHQL_PATH, view),
         ],
         middleware=[
             Middleware(HeaderSizeLimit),  # first: nothing reads headers over the cap
@@ -240,6 +240,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 max_age=CORS_MAX_AGE_SECONDS,
             ),
             Middleware(BodySizeLimit),
+            *([Middleware(KeptAnswers, settings=settings, store=answers)] if answers else []),
         ],
         lifespan=lifespan,
     )

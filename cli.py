@@ -38,6 +38,9 @@ def serve(args: argparse.Namespace) -> None:
         # the machine could pick their address. HAVEN_TRUSTED_PROXIES decides, in the app.
         proxy_headers=False,
         log_level="info",
+        # Each request's line names the client's address: personal data, kept out of the
+        # logs unless the operator asks for it.
+        access_log=settings.access_log,
     )
 
 

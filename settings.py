@@ -48,6 +48,7 @@ class Settings:
     introspection: bool
     trusted_proxies: tuple[Network, ...] = ()
     keep_answers: bool = True
+    access_log: bool = False
     jwt_issuer: str = "haven"
     jwt_audience: str = "haven-api"
     access_token_seconds: int = 15 * 60
@@ -110,9 +111,8 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
             "let a page on any site call Haven from its visitors' browsers"
         )
 
-    keep_answers = environ.get("HAVEN_KEEP_ANSWERS", "on")
-    if keep_answers not in ("on", "off"):
-        raise SettingsError("HAVEN_KEEP_ANSWERS must be 'on' or 'off'")
+    keep_answers = _switch(environ, "HAVEN_KEEP_ANSWERS", "on")
+    access_log = _switch(environ, "HAVEN_ACCESS_LOG", "off")
 
     return Settings(
         env=env,
@@ -125,8 +125,16 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         allowed_origins=allowed_origins,
         introspection=introspection == "on",
         trusted_proxies=_trusted_proxies(environ.get("HAVEN_TRUSTED_PROXIES", "")),
-        keep_answers=keep_answers == "on",
+        keep_answers=keep_answers,
+        access_log=access_log,
     )
+
+
+def _switch(environ: Mapping[str, str], name: str, default: str) -> bool:
+    value = environ.get(name, default)
+    if value not in ("on", "off"):
+        raise SettingsError(f"{name} must be 'on' or 'off', not {value!r}")
+    return value == "on"
 
 
 def _trusted_proxies(text: str) -> tuple[Network, ...]:

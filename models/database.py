@@ -35,6 +35,7 @@ def _ensure_sqlite_folder(database_url: str) -> None:
 async def open_database(database_url: str) -> None:
     """Initialise Tortoise for this process; every task may then use the models."""
     _ensure_sqlite_folder(database_url)
+    close_version_readers()
     await Tortoise.init(
         config=tortoise_config(with_sqlite_pragmas(database_url)),
         _enable_global_fallback=True,
@@ -52,6 +53,7 @@ async def migrate_database(database_url: str) -> None:
     try:
         await migrate(config=tortoise_config(with_sqlite_pragmas(database_url)))
     finally:
+        close_version_readers()
         await Tortoise.close_connections()
 
 

@@ -17,11 +17,17 @@ wrote:
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
+from dataclasses import dataclass
+from urllib.parse import quote
 
 from tortoise import connections, fields
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
+
+logger = logging.getLogger("haven.versions")
 
 VERSION_TABLE = "data_version"
 
@@ -105,7 +111,16 @@ async def remove_version_triggers(client: BaseDBAsyncClient) -> None:
     await client.execute_script("DROP FUNCTION IF EXISTS move_data_version()")
 
 
-_sqlite_readers: dict[str, sqlite3.Connection] = {}
+@dataclass
+class _Source:
+    """Where this process reads the version: a SQLite connection of its own, or the pool."""
+
+    sqlite: sqlite3.Connection | None = None
+    client: BaseDBAsyncClient | None = None
+
+
+_source: _Source | None = None  # found on first use, forgotten with the database
+_NO_VERSION = _Source()
 
 
 async def read_version() -> int | None:
@@ -116,21 +131,49 @@ async def read_version() -> int | None:
     table and never waits for a writer, and costs far less than a hop to aiosqlite's
     thread. An in-memory SQLite database has no version: nothing is kept.
     """
+    source = _source or _find_source()
+    if source.sqlite is not None:
+        try:
+            return int(source.sqlite.execute("PRAGMA data_version").fetchone()[0])
+        except sqlite3.Error:  # unknown from now on: nothing is kept or given
+            _give_up("the data version could not be read")
+            return None
+    if source.client is not None:
+        _, rows = await source.client.execute_query(f"SELECT n FROM {VERSION_TABLE} WHERE id = 1")
+        return int(rows[0]["n"]) if rows else None
+    return None
+
+
+def _find_source() -> _Source:
+    global _source
     client = connections.get("default")
     if not _on_sqlite(client):
-        _, rows = await client.execute_query(f"SELECT n FROM {VERSION_TABLE} WHERE id = 1")
-        return int(rows[0]["n"]) if rows else None
+        _source = _Source(client=client)
+        return _source
     filename = getattr(client, "filename", ":memory:")
     if filename == ":memory:":
-        return None
-    reader = _sqlite_readers.get(filename)
-    if reader is None:
-        reader = sqlite3.connect(f"file:{filename}?mode=ro", uri=True, isolation_level=None)
-        _sqlite_readers[filename] = reader
-    return int(reader.execute("PRAGMA data_version").fetchone()[0])
+        _source = _NO_VERSION
+        return _source
+    uri = f"file://{quote(os.path.abspath(filename))}?mode=ro"  # the path begins with /
+    try:
+        _source = _Source(sqlite=sqlite3.connect(uri, uri=True, isolation_level=None))
+    except sqlite3.Error:
+        _give_up("the SQLite file could not be opened to read the data version")
+        return _NO_VERSION
+    return _source
+
+
+def _give_up(problem: str) -> None:
+    """Say once why, and keep nothing until the database is opened again."""
+    global _source
+    logger.warning(problem, exc_info=True)
+    close_version_readers()
+    _source = _NO_VERSION
 
 
 def close_version_readers() -> None:
-    while _sqlite_readers:
-        _, reader = _sqlite_readers.popitem()
-        reader.close()
+    """Forget where the version was read: the database is being closed."""
+    global _source
+    if _source is not None and _source.sqlite is not None:
+        _source.sqlite.close()
+    _source = None

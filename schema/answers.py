@@ -39,7 +39,10 @@ MAX_KEPT_BYTES = 64 * 1024  # an answer larger than this is computed each time
 LONGEST = timedelta(minutes=5)  # however still the data, nothing is kept longer
 KEEPABLE = "haven.answer_may_be_kept"
 
+GRAPHQL_PATH = "/graphql"
+
 Reader = tuple[int | None, str | None]
+Key = tuple[Reader, bytes]
 
 
 @dataclass(frozen=True)
@@ -69,27 +72,59 @@ class MarkKeepable(SchemaExtension):
             request.scope.setdefault("state", {})[KEEPABLE] = True
 
 
+class AnswerStore:
+    """The answers one process keeps, most recently given last; the oldest go first."""
+
+    def __init__(self, size: int = MAX_KEPT) -> None:
+        self.size = size
+        self.kept: OrderedDict[Key, Kept] = OrderedDict()
+        self.given = 0  # answers given from what was kept, since the start
+        self._horizon: tuple[int, datetime, datetime] | None = None  # version, asked at, until
+
+    def lookup(self, key: Key, version: int, now: datetime) -> Kept | None:
+        kept = self.kept.get(key)
+        if kept is None:
+            return None
+        if kept.version != version or now >= kept.until:
+            del self.kept[key]
+            return None
+        self.kept.move_to_end(key)
+        self.given += 1
+        return kept
+
+    def keep(self, key: Key, kept: Kept) -> None:
+        self.kept[key] = kept
+        self.kept.move_to_end(key)
+        while len(self.kept) > self.size:
+            self.kept.popitem(last=False)
+
+    async def horizon(self, version: int, now: datetime) -> datetime:
+        """When time alone next changes an answer, asked once per version of the data."""
+        known = self._horizon
+        if known is not None and known[0] == version and known[1] <= now < known[2]:
+            return known[2]
+        until = await next_change_after(now) or now + LONGEST
+        self._horizon = (version, now, until)
+        return until
+
+
 class KeptAnswers:
-    """ASGI middleware before the GraphQL view: gives kept answers, keeps new ones."""
+    """ASGI middleware before the GraphQL route: gives kept answers, keeps new ones."""
 
     def __init__(
         self,
         app: ASGIApp,
         settings: Settings,
-        *,
-        size: int = MAX_KEPT,
+        store: AnswerStore,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.app = app
         self.settings = settings
-        self.size = size
+        self.store = store
         self.clock = clock
-        self.kept: OrderedDict[tuple[Reader, bytes], Kept] = OrderedDict()
-        self.given = 0  # answers given from what was kept, since the start
-        self._horizon: tuple[int, datetime, datetime] | None = None  # version, asked at, until
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or not _is_json(scope):
+        if not _is_json_post_to(scope, GRAPHQL_PATH):
             await self.app(scope, receive, send)
             return
         body = await _read_body(receive)
@@ -100,9 +135,8 @@ class KeptAnswers:
             return
         key = (reader, body)
         now = self.clock()
-        kept = self.lookup(key, version, now)
+        kept = self.store.lookup(key, version, now)
         if kept is not None:
-            self.given += 1
             await send({"type": "http.response.start", "status": 200, "headers": kept.headers})
             await send({"type": "http.response.body", "body": kept.body})
             return
@@ -117,49 +151,23 @@ class KeptAnswers:
                 logger.exception("keeping an answer failed")
         await answer.send_to(send)
 
-    async def keep_if_still(
-        self, key: tuple[Reader, bytes], version: int, now: datetime, answer: _Answer
-    ) -> None:
+    async def keep_if_still(self, key: Key, version: int, now: datetime, answer: _Answer) -> None:
         """Keep ``answer`` if nothing was written while it was computed."""
         if await read_version() != version:
             return  # something was written meanwhile, perhaps by this very operation
-        until = min(await self.horizon(version, now), now + LONGEST)
-        self.keep(key, Kept(version, until, answer.headers, bytes(answer.body)))
+        until = min(await self.store.horizon(version, now), now + LONGEST)
+        self.store.keep(key, Kept(version, until, answer.headers, bytes(answer.body)))
 
     def reader(self, scope: Scope) -> Reader | None:
         """Who asks, as far as the answer depends on it; None if their token is refused."""
-        headers = dict(scope["headers"])
-        authorization = headers.get(b"authorization")
-        token = bearer_token(authorization.decode("latin-1")) if authorization else None
-        viewer = viewer_from_token(self.settings, token)
+        authorization = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                authorization = value.decode("latin-1")
+        viewer = viewer_from_token(self.settings, bearer_token(authorization))
         if viewer.problem is not None:
             return None
         return (viewer.user_id, viewer.role.value if viewer.role else None)
-
-    def lookup(self, key: tuple[Reader, bytes], version: int, now: datetime) -> Kept | None:
-        kept = self.kept.get(key)
-        if kept is None:
-            return None
-        if kept.version != version or now >= kept.until:
-            del self.kept[key]
-            return None
-        self.kept.move_to_end(key)
-        return kept
-
-    def keep(self, key: tuple[Reader, bytes], kept: Kept) -> None:
-        self.kept[key] = kept
-        self.kept.move_to_end(key)
-        while len(self.kept) > self.size:
-            self.kept.popitem(last=False)
-
-    async def horizon(self, version: int, now: datetime) -> datetime:
-        """When time alone next changes an answer, asked once per version of the data."""
-        known = self._horizon
-        if known is not None and known[0] == version and known[1] <= now < known[2]:
-            return known[2]
-        until = await next_change_after(now) or now + LONGEST
-        self._horizon = (version, now, until)
-        return until
 
 
 class _Answer:
@@ -188,7 +196,9 @@ class _Answer:
             await send(message)
 
 
-def _is_json(scope: Scope) -> bool:
+def _is_json_post_to(scope: Scope, path: str) -> bool:
+    if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != path:
+        return False
     for name, value in scope["headers"]:
         if name == b"content-type":
             return value.split(b";", 1)[0].strip().lower() == b"application/json"

@@ -30,7 +30,7 @@ from models.versions import UNVERSIONED_TABLES, read_version, versioned_tables
 from resolvers.horizon import next_change_after
 from resolvers.retention import do_close_profile
 from resolvers.sessions import ensure_upcoming
-from schema.answers import LONGEST, Kept, KeptAnswers
+from schema.answers import LONGEST, AnswerStore, Kept
 from settings import Settings
 from tests.conftest import GraphQLClient, join, make_group
 from tests.test_live_sessions import END, POST, live_session
@@ -48,7 +48,7 @@ SEND = """mutation ($to: ID!) {
 @dataclass
 class Haven:
     gql: GraphQLClient
-    answers: KeptAnswers
+    answers: AnswerStore
 
 
 @pytest.fixture
@@ -228,8 +228,8 @@ async def test_an_answer_with_an_error_is_not_kept(haven, circle, person):
 # --- Time passing -------------------------------------------------------------------------
 
 
-async def test_a_kept_answer_lapses_when_its_time_comes(settings):
-    answers = KeptAnswers(app=None, settings=settings)  # type: ignore[arg-type]
+async def test_a_kept_answer_lapses_when_its_time_comes():
+    answers = AnswerStore()
     now = datetime(2026, 3, 1, 12, tzinfo=UTC)
     key = ((1, "MEMBER"), b"{}")
     answers.keep(key, Kept(7, now + timedelta(minutes=1), [], b"{}"))
@@ -239,8 +239,8 @@ async def test_a_kept_answer_lapses_when_its_time_comes(settings):
     assert answers.lookup(key, 7, now) is None  # dropped once lapsed
 
 
-async def test_a_kept_answer_is_not_given_at_another_version(settings):
-    answers = KeptAnswers(app=None, settings=settings)  # type: ignore[arg-type]
+async def test_a_kept_answer_is_not_given_at_another_version():
+    answers = AnswerStore()
     now = datetime(2026, 3, 1, 12, tzinfo=UTC)
     key = ((1, "MEMBER"), b"{}")
     answers.keep(key, Kept(7, now + timedelta(minutes=1), [], b"{}"))
