@@ -24,7 +24,7 @@ bench: install
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null \
 		|| (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) \
 		|| (echo "make bench needs wrk: install it (apt-get install wrk)" >&2; exit 1)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --backend $(or $(BACKEND),sqlite)
 
 schema: install
 	$(BIN)/haven export-schema > schema.graphql

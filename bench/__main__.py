@@ -1,10 +1,15 @@
 """Haven beside its own framework: typical reads per second, and live delivery.
 
 Haven runs as ``haven serve`` runs it, in a process of its own, on a fresh SQLite file
-with the demo data (or on ``DATABASE_URL`` and ``BROADCAST_URL``). The anchor is bare
-strawberry answering the same query shapes from memory (``bench/anchor.py``), in a
-process of its own too. wrk loads one and then the other, alternating, for a few
-rounds; the medians are printed side by side with Haven's share of the anchor.
+with the demo data, or with ``--backend postgres`` on a fresh PostgreSQL database and
+Redis (``BENCH_POSTGRES_URL``, ``BENCH_REDIS_URL``). The anchor is bare strawberry
+answering the same query shapes from memory (``bench/anchor.py``), in a process of its
+own too. wrk loads one and then the other, alternating, for a few rounds; the medians
+are printed side by side with Haven's share of the anchor.
+
+Asked the same question again and again, Haven gives the answer it kept
+(``schema.answers``); one more row shows the member's query computed every time, by a
+third process with ``HAVEN_KEEP_ANSWERS=off``.
 """
 
 from __future__ import annotations
@@ -19,10 +24,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 from auth.tokens import issue_access_token
@@ -68,6 +74,11 @@ SCENARIOS = [
     ),
     Scenario("me (member)", "{ me { id profileName role email } }", "Anna K"),
 ]
+COMPUTED = Scenario(
+    "member's group, computed", MEMBERS_GROUP, "Anna K", "Tuesday evening group", False
+)
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379")
 
 
 def free_port() -> int:
@@ -148,50 +159,71 @@ def line(name: str, haven: Load, anchor: Load, target: float | None) -> str:
     )
 
 
-async def main() -> None:
-    folder = Path(tempfile.mkdtemp(prefix="haven-bench-"))
-    environ = {
-        **os.environ,
-        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite://{folder}/bench.sqlite3"),
-    }
-    settings = load_settings(environ)
-    backend = "sqlite" if settings.database_url.startswith("sqlite") else "postgres"
-    await migrate_database(settings.database_url)
-    await open_database(settings.database_url)
+@contextlib.asynccontextmanager
+async def database(backend: str, folder: Path) -> AsyncIterator[dict[str, str]]:
+    """A fresh database for the run, and the environment naming it."""
+    if backend == "sqlite":
+        yield {"DATABASE_URL": f"sqlite://{folder}/bench.sqlite3", "BROADCAST_URL": "memory://"}
+        return
+    name = f"haven_bench_{os.getpid()}"
+    server = POSTGRES_URL.rpartition("/")[0]
+    admin = POSTGRES_URL.replace("postgres://", "postgresql://", 1)
+    connection = await asyncpg.connect(admin)
+    await connection.execute(f'CREATE DATABASE "{name}"')
     try:
-        await seed_demo_data()
-        tokens, groups = await viewers(settings)
-        haven_port, anchor_port = free_port(), free_port()
-        haven = f"http://127.0.0.1:{haven_port}/graphql"
-        anchor = f"http://127.0.0.1:{anchor_port}/graphql"
-        bin_folder = Path(sys.executable).parent
-        with (
-            process(
-                [str(bin_folder / "haven"), "serve", "--port", str(haven_port)], environ, haven
-            ),
-            process(
-                [sys.executable, "-m", "uvicorn", "bench.anchor:app", "--port", str(anchor_port)],
-                environ,
-                anchor,
-            ),
-        ):
-            print(
-                f"wrk, 1 thread, 16 connections, {ROUNDS} rounds of {SECONDS} s each, "
-                f"alternating; medians; {backend}, {settings.broadcast_url}"
-            )
-            print(f"  {'':<30} {'Haven':>31}   {'bare strawberry':>31}   ratio")
-            for scenario in SCENARIOS:
-                token = tokens[scenario.viewer] if scenario.viewer else None
-                group_id = groups[scenario.group] if scenario.group else None
-                result = await asyncio.to_thread(
-                    side_by_side, haven, anchor, scenario, token, group_id
-                )
-                target = TARGETS[backend] if scenario.has_target else None
-                print(line(scenario.name, *result, target))
-            delivery = await measure_delivery(haven.removesuffix("/graphql"), settings, 200)
-            print(f"  live delivery                  {delivery}")
+        yield {"DATABASE_URL": f"{server}/{name}", "BROADCAST_URL": REDIS_URL}
     finally:
-        await close_database()
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.close()
+
+
+async def main(backend: str) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="haven-bench-"))
+    async with database(backend, folder) as named:
+        environ = {**os.environ, **named}
+        settings = load_settings(environ)
+        await migrate_database(settings.database_url)
+        await open_database(settings.database_url)
+        try:
+            await seed_demo_data()
+            await measure(environ, settings, backend)
+        finally:
+            await close_database()
+
+
+async def measure(environ: dict[str, str], settings: Settings, backend: str) -> None:
+    tokens, groups = await viewers(settings)
+    haven_port, computing_port, anchor_port = free_port(), free_port(), free_port()
+    haven = f"http://127.0.0.1:{haven_port}/graphql"
+    computing = f"http://127.0.0.1:{computing_port}/graphql"
+    anchor = f"http://127.0.0.1:{anchor_port}/graphql"
+    haven_command = [str(Path(sys.executable).parent / "haven"), "serve", "--port"]
+    with (
+        process([*haven_command, str(haven_port)], environ, haven),
+        process(
+            [*haven_command, str(computing_port)],
+            {**environ, "HAVEN_KEEP_ANSWERS": "off"},
+            computing,
+        ),
+        process(
+            [sys.executable, "-m", "uvicorn", "bench.anchor:app", "--port", str(anchor_port)],
+            environ,
+            anchor,
+        ),
+    ):
+        print(
+            f"wrk, 1 thread, 16 connections, {ROUNDS} rounds of {SECONDS} s each, "
+            f"alternating; medians; {backend}, {settings.broadcast_url}"
+        )
+        print(f"  {'':<30} {'Haven':>31}   {'bare strawberry':>31}   ratio")
+        for scenario, url in [*((s, haven) for s in SCENARIOS), (COMPUTED, computing)]:
+            token = tokens[scenario.viewer] if scenario.viewer else None
+            group_id = groups[scenario.group] if scenario.group else None
+            result = await asyncio.to_thread(side_by_side, url, anchor, scenario, token, group_id)
+            target = TARGETS[backend] if scenario.has_target else None
+            print(line(scenario.name, *result, target))
+        delivery = await measure_delivery(haven.removesuffix("/graphql"), settings, 200)
+        print(f"  live delivery                  {delivery}")
 
 
 SECONDS = 5
@@ -201,6 +233,12 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--seconds", type=int, default=SECONDS, help="length of one round")
     parser.add_argument("--rounds", type=int, default=ROUNDS, help="rounds per scenario")
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="sqlite and memory:// (the embedded defaults), or postgres and Redis",
+    )
     args = parser.parse_args()
     SECONDS, ROUNDS = args.seconds, args.rounds
-    asyncio.run(main())
+    asyncio.run(main(args.backend))
