@@ -105,6 +105,38 @@ async def may_take_part(user_id: int, group_id: int) -> bool:
     return await current_memberships().filter(group_id=group_id, user_id=user_id).exists()
 
 
+@dataclass(frozen=True)
+class Standing:
+    """That a user may take part in a group, and until when: the latest end of her current
+    memberships, or no end for the group's facilitator.
+
+    A live stream holds this instead of asking before every message: the moment passes
+    or a change is announced (``resolvers.live``), and it asks again.
+    """
+
+    until: datetime | None
+
+    def holds(self, now: datetime) -> bool:
+        return self.until is None or now < self.until
+
+
+async def standing_in(user_id: int, group_id: int, now: datetime | None = None) -> Standing | None:
+    """The user's standing in the group now (``may_take_part``), or None if she has none.
+
+    A facilitator whose profile was closed has none: her streams end with it.
+    """
+    if await Group.filter(
+        id=group_id, facilitator_id=user_id, facilitator__closed_at=None
+    ).exists():
+        return Standing(until=None)
+    ends = (
+        await current_memberships(now)
+        .filter(group_id=group_id, user_id=user_id)
+        .values_list("ends_at", flat=True)
+    )
+    return Standing(until=max(ends)) if ends else None  # type: ignore[type-var]
+
+
 async def may_take_part_now(user_id: int, group_id: int) -> bool:
     """``may_take_part``, for a transaction about to write in the group's name.
 

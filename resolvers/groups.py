@@ -11,6 +11,7 @@ from errors import BadUserInput, Conflict, NotFound
 from models import GROUP_TIMEZONE, MAX_CAPACITY, Group, Need, Role, User, Weekday
 from resolvers.places import free_places, lock_group, offer_free_places
 from resolvers.sessions import drop_unheld_weekly_sessions
+from resolvers.standing import announce_standing_changed
 from subscriptions.outbox import transaction
 
 LONDON = ZoneInfo(GROUP_TIMEZONE)
@@ -116,8 +117,11 @@ async def do_update_group(group_id: int, draft: GroupDraft) -> Group:
             if values["capacity"] < taken:
                 raise Conflict(f"{taken} places are taken or offered: capacity cannot be lower.")
         rescheduled = {"weekday", "start_minute"} & values.keys()
+        handed_over_by = group.facilitator_id
         group.update_from_dict(values)
         await group.save()
+        if group.facilitator_id != handed_over_by:
+            await announce_standing_changed(group.id, handed_over_by)
         if rescheduled:
             await drop_unheld_weekly_sessions(group.id)
         await offer_free_places(group)  # a larger group has room for those waiting

@@ -3,16 +3,19 @@
 A guard on a subscription runs once, when it starts. These streams check again for
 every event they deliver: a member removed mid-session receives nothing more, an
 expired access token ends the stream, and no event reaches anyone the database does
-not say may see it.
+not say may see it. A session's stream, the hot one, holds its reader's standing
+(``Admission``) and checks it in memory; the database is asked again when a change of
+her standing is announced on the session's channel (``resolvers.standing``), when the
+standing's moment passes, and after a resync.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from auth.access import may_take_part, room_of, takes_part_anywhere
+from auth.access import Standing, may_take_part, room_of, standing_in, takes_part_anywhere
 from auth.identity import Viewer
 from auth.integrations import integration_is_active
 from errors import Conflict, FellBehind, Forbidden, NotFound, Unauthenticated
@@ -29,9 +32,48 @@ from models import (
 from resolvers.audit import audit
 from resolvers.conversations import check_sees_conversation, conversation_room
 from resolvers.sessions import messages_after, missed_since
+from resolvers.standing import ACCESS_CHANGED
 from subscriptions import channels
 from subscriptions.hub import Overflow, Resync, current_hub
 from subscriptions.presence import present, present_user_ids
+
+# A notice of a changed standing that failed to publish must not leave a grant standing
+# for long: each stream asks the database again at least this often while it delivers.
+ASK_AGAIN_AFTER = timedelta(seconds=30)
+
+
+class Admission:
+    """A reader's admission to a group's live stream, checked at each delivery."""
+
+    def __init__(self, viewer: Viewer, group_id: int) -> None:
+        assert viewer.user_id is not None
+        self.user_id = viewer.user_id
+        self.viewer = viewer
+        self.group_id = group_id
+        self.standing: Standing | None = None
+        self.asked_at = datetime.now(UTC)
+
+    @classmethod
+    async def of(cls, viewer: Viewer, group_id: int) -> Admission:
+        admission = cls(viewer, group_id)
+        await admission.ask()
+        return admission
+
+    async def ask(self, now: datetime | None = None) -> None:
+        """Ask the database afresh."""
+        self.asked_at = now or datetime.now(UTC)
+        self.standing = await standing_in(self.user_id, self.group_id, now)
+
+    async def check(self, now: datetime | None = None) -> None:
+        """Raise unless the token is still valid and the reader still takes part."""
+        check_token(self.viewer)
+        now = now or datetime.now(UTC)
+        if self.standing is not None and not self.standing.holds(now):
+            await self.ask(now)  # her term was to end now, unless it was extended
+        elif now - self.asked_at > ASK_AGAIN_AFTER:
+            await self.ask(now)  # in case a notice was lost on its way
+        if self.standing is None:
+            raise Forbidden("You no longer take part in this group.")
 
 
 async def still_allowed(viewer: Viewer, group_id: int) -> None:
@@ -86,11 +128,12 @@ async def _follow_session(
         current_hub().listen(channels.session_messages(session_id)) as listener,
         present(session_id, viewer.user_id),
     ):
-        # Subscribed first, then caught up: nothing published in between is missed. What
-        # the client already holds may have been redacted since: it is sent again, withdrawn.
+        # Subscribed first, then admitted and caught up: a change of standing or a message
+        # committed from now on is heard. What the client already holds may have been
+        # redacted since: it is sent again, withdrawn.
+        admission = await Admission.of(viewer, session.group_id)
+        await admission.check()
         backlog = await missed_since(session_id, last, room)
-        if backlog:
-            await still_allowed(viewer, session.group_id)
         if said := sum(payload["type"] == "message" for payload in backlog):
             await audit(
                 viewer.user_id,
@@ -107,8 +150,15 @@ async def _follow_session(
             return
         async for event in listener:
             if isinstance(event, Resync):  # events may have been lost: ask the database
+                await admission.ask()
+                await admission.check()
                 room = await room_of(viewer.user_id, session.group_id)
                 missed = await missed_since(session_id, last, room)
+            elif event.get("type") == ACCESS_CHANGED:
+                if event["user_id"] == viewer.user_id:
+                    await admission.ask()
+                    await admission.check()  # ends the stream if she no longer takes part
+                continue
             elif event.get("type") == "ended":
                 missed = await messages_after(session_id, last, room=room)
             elif event.get("type") == "message" and event["sequence"] > last:
@@ -128,7 +178,7 @@ async def _follow_session(
             else:
                 continue
             if missed:  # checked at each delivery, before anything is sent
-                await still_allowed(viewer, session.group_id)
+                await admission.check()
             for payload in missed:
                 last = max(last, payload["sequence"])
                 yield payload

@@ -11,6 +11,7 @@ from resolvers.audit import audit
 from resolvers.events import EventType, record_event
 from resolvers.inbox import notify
 from resolvers.places import lock_group, lock_group_of, offer_free_places
+from resolvers.standing import announce_standing_changed
 from resolvers.steps import advance, application_for_step, london
 from resolvers.text import check_text
 from subscriptions.outbox import transaction
@@ -99,6 +100,7 @@ async def do_end_membership(
         membership.ended_at = datetime.now(UTC)
         membership.end_reason = how
         await membership.save()
+        await announce_standing_changed(group.id, membership.user_id)
         await notify(membership.user_id, *tell)
         record_event(EventType.MEMBERSHIP_ENDED, group_id=group.id)
         await audit(actor_id, f"MEMBERSHIP_{how}", "Membership", membership.id, group.id, reason)

@@ -9,10 +9,11 @@ from tortoise.expressions import Q
 
 from auth.access import current_memberships
 from auth.tokens import revoke_refresh_tokens
-from models import OPEN_STATUSES, Application, ApplicationStatus, User
+from models import OPEN_STATUSES, Application, ApplicationStatus, Group, User
 from resolvers.audit import audit
 from resolvers.names import freed_name
 from resolvers.places import lock_group, offer_free_places
+from resolvers.standing import announce_standing_changed
 from resolvers.steps import advance
 from subscriptions.outbox import transaction
 
@@ -94,6 +95,7 @@ async def do_close_profile(user_id: int) -> None:
                 .filter(user_id=user_id, group_id=group_id)
                 .update(ended_at=now, end_reason="PROFILE_CLOSED")
             )
+            await announce_standing_changed(group_id, user_id)
             for application in await Application.filter(
                 applicant_id=user_id, group_id=group_id, status__in=list(OPEN_STATUSES)
             ).select_for_update():
@@ -101,6 +103,8 @@ async def do_close_profile(user_id: int) -> None:
                     application, ApplicationStatus.WITHDRAWN, user_id, note="profile closed"
                 )
             await offer_free_places(group, now)
+        for group_id in await Group.filter(facilitator_id=user_id).values_list("id", flat=True):
+            await announce_standing_changed(group_id, user_id)  # type: ignore[arg-type]
         # Last: writing a unique column takes the row FOR UPDATE, which would make the
         # member's own writes that refer to her row wait on this transaction while it
         # still had memberships to lock.

@@ -16,6 +16,7 @@ import pytest
 from tests.conftest import ROOT, TEST_ENV
 from tests.live import LiveClient
 from tests.test_live_sessions import MESSAGES, POST, live_session
+from tests.workflow import REMOVE
 
 SHARED = os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ.get(
     "BROADCAST_URL", ""
@@ -91,4 +92,38 @@ async def test_a_member_on_one_process_hears_posts_made_through_the_other(two_se
 
     heard = [await listener.data(stream, "sessionMessages") for _ in range(5)]
     assert [(m["sequence"], m["body"]) for m in heard] == [(n + 1, f"m{n}") for n in range(5)]
+    await listener.close()
+
+
+async def test_a_member_removed_through_one_process_hears_nothing_more_on_the_other(
+    two_servers, gql, person
+):
+    first, second = two_servers
+    await asyncio.gather(wait_ready(first), wait_ready(second))
+    scene = await live_session(gql, person)
+    listener = await LiveClient.connect(
+        first.replace("http", "ws") + "/graphql", scene.members[0].token
+    )
+    stream = await listener.subscribe(MESSAGES, {"session": scene.session_id, "after": 0})
+    await asyncio.sleep(0.3)
+
+    async with httpx.AsyncClient(base_url=second) as other:
+        removed = await other.post(
+            "/graphql",
+            json={
+                "query": REMOVE,
+                "variables": {"id": str(scene.memberships[0].id), "reason": "Broke the rules."},
+            },
+            headers={"Authorization": f"Bearer {scene.facilitator.token}"},
+        )
+        assert "errors" not in removed.json()
+        await other.post(
+            "/graphql",
+            json={"query": POST, "variables": {"session": scene.session_id, "body": "After"}},
+            headers={"Authorization": f"Bearer {scene.members[1].token}"},
+        )
+
+    ended = await listener.next(stream)
+    assert ended["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert "After" not in str(ended)
     await listener.close()
