@@ -26,9 +26,11 @@ from strawberry.types.unset import UnsetType
 import subscriptions.hub
 from auth.identity import ANONYMOUS, bearer_token, token_from_connection_params, viewer_from_token
 from auth.integrations import is_integration_token, viewer_for_integration
+from models import Group
 from models.database import close_database, database_is_ready, open_database
 from resolvers.breaches import do_escalate_overdue_reports
 from resolvers.places import settle
+from resolvers.sessions import ensure_upcoming
 from schema import build_schema
 from schema.answers import GRAPHQL_PATH, AnswerStore, KeptAnswers
 from schema.context import Context
@@ -180,7 +182,8 @@ async def keep_places_settled(every_seconds: float = SETTLE_SECONDS) -> None:
 
     Reads never depend on this (an expired offer or term stops counting at once);
     it performs what follows: the status changes, the messages, the next offers.
-    Breach reports left unacknowledged too long are escalated on the same beat.
+    Breach reports left unacknowledged too long are escalated on the same beat, and each
+    group's coming weekly sessions are kept four ahead as its meetings pass.
     """
     while True:
         try:
@@ -191,6 +194,10 @@ async def keep_places_settled(every_seconds: float = SETTLE_SECONDS) -> None:
             await do_escalate_overdue_reports()
         except Exception:  # nor may it stop the escalations, or they the settling
             logger.exception("escalating overdue breach reports failed")
+        try:
+            await ensure_upcoming(await Group.all())
+        except Exception:  # a group whose meeting just passed gets its next one next beat
+            logger.exception("adding the coming weekly sessions failed")
         await asyncio.sleep(every_seconds)
 
 

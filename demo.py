@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from models import Group, Membership, Need, Role, User, Weekday
 from resolvers.accounts import do_create_user
+from resolvers.sessions import ensure_upcoming
 
 PASSWORD = "haven-demo-2026"
 TERM = timedelta(weeks=12)
@@ -71,6 +72,7 @@ async def _seed() -> None:
             weekday=int(weekday),
             start_minute=start.hour * 60 + start.minute,
         )
+        await ensure_upcoming([group])
         for member in MEMBERS.get(name, []):
             await Membership.create(
                 group=group, user=people[member], starts_at=now, ends_at=now + TERM

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from errors import BadUserInput, Conflict, NotFound
 from models import GROUP_TIMEZONE, MAX_CAPACITY, Group, Need, Role, User, Weekday
 from resolvers.places import free_places, lock_group, offer_free_places
-from resolvers.sessions import drop_unheld_weekly_sessions
+from resolvers.sessions import drop_unheld_weekly_sessions, ensure_upcoming
 from resolvers.standing import announce_standing_changed
 from subscriptions.outbox import transaction
 
@@ -105,7 +105,11 @@ async def do_create_group(draft: GroupDraft) -> Group:
     ]
     if missing:
         raise BadUserInput(f"A new group needs: {', '.join(missing)}.")
-    return await Group.create(**await check_group_draft(draft))
+    values = await check_group_draft(draft)
+    async with transaction():
+        group = await Group.create(**values)
+        await ensure_upcoming([group])
+    return group
 
 
 async def do_update_group(group_id: int, draft: GroupDraft) -> Group:
@@ -124,6 +128,7 @@ async def do_update_group(group_id: int, draft: GroupDraft) -> Group:
             await announce_standing_changed(group.id, handed_over_by)
         if rescheduled:
             await drop_unheld_weekly_sessions(group.id)
+            await ensure_upcoming([group])
         await offer_free_places(group)  # a larger group has room for those waiting
     return group
 

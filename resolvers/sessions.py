@@ -57,23 +57,36 @@ def weekly_starts(weekday: int, start_minute: int, now: datetime, count: int) ->
     return starts
 
 
-async def ensure_upcoming(groups: list[Group], now: datetime | None = None) -> None:
-    """Make sure each group has rows for its next weekly sessions (kept, if cancelled)."""
+async def ensure_upcoming(groups: list[Group], now: datetime | None = None) -> int:
+    """Make sure each group has rows for its next weekly sessions (kept, if cancelled).
+
+    Written when a group is made or rescheduled, and by the server's beat as meetings
+    pass (``app.keep_places_settled``), never on a read. Returns how many were made.
+    """
     now = now or datetime.now(UTC)
-    for group in groups:
-        wanted = weekly_starts(group.weekday, group.start_minute, now, UPCOMING)
-        existing = {
-            moment.astimezone(UTC)
-            for moment in await GroupSession.filter(
-                group_id=group.id, starts_at__gte=wanted[0]
-            ).values_list("starts_at", flat=True)
-        }
-        for start in wanted:
-            if start not in existing:
-                with contextlib.suppress(IntegrityError):  # another request made it just now
-                    await GroupSession.create(
-                        group_id=group.id, starts_at=start, duration_minutes=group.duration_minutes
-                    )
+    wanted = {
+        group.id: (group, weekly_starts(group.weekday, group.start_minute, now, UPCOMING))
+        for group in groups
+    }
+    if not wanted:
+        return 0
+    existing = {
+        (group_id, moment.astimezone(UTC))
+        for group_id, moment in await GroupSession.filter(
+            group_id__in=list(wanted), starts_at__gt=now
+        ).values_list("group_id", "starts_at")
+    }
+    made = 0
+    for group_id, (group, starts) in wanted.items():
+        for start in starts:
+            if (group_id, start) in existing:
+                continue
+            with contextlib.suppress(IntegrityError):  # another process made it just now
+                await GroupSession.create(
+                    group_id=group_id, starts_at=start, duration_minutes=group.duration_minutes
+                )
+                made += 1
+    return made
 
 
 async def drop_unheld_weekly_sessions(group_id: int, now: datetime | None = None) -> None:
@@ -291,10 +304,9 @@ async def redactions_up_to(session_id: int, sequence: int, room: Room) -> list[d
     return [{**message_payload(m, m.author), "type": "redacted"} for m in rows]
 
 
-async def sessions_of(groups: list[Group]) -> dict[int, list[GroupSession]]:
-    """Each group's sessions: those held, and at least the next four."""
-    await ensure_upcoming(groups)
-    by_group: dict[int, list[GroupSession]] = {g.id: [] for g in groups}
+async def sessions_of(group_ids: list[int]) -> dict[int, list[GroupSession]]:
+    """Each group's sessions: those held, and the next four (``ensure_upcoming``)."""
+    by_group: dict[int, list[GroupSession]] = {group_id: [] for group_id in group_ids}
     for session in await GroupSession.filter(group_id__in=list(by_group)).order_by("starts_at"):
         by_group[session.group_id].append(session)
     return by_group

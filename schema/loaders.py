@@ -105,8 +105,7 @@ async def _members(group_ids: Sequence[int]) -> list[list[User]]:
 
 
 async def _sessions(group_ids: Sequence[int]) -> list[list[GroupSession]]:
-    groups = await Group.filter(id__in=group_ids)
-    by_group = await sessions_of(groups)
+    by_group = await sessions_of(list(group_ids))
     return [by_group.get(i, []) for i in group_ids]
 
 

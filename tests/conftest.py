@@ -30,6 +30,7 @@ from auth.tokens import issue_access_token
 from models import Group, Membership, Need, Role, User
 from models.database import migrate_database
 from resolvers.accounts import do_create_user
+from resolvers.sessions import ensure_upcoming
 from settings import Settings, load_settings
 
 PASSWORD = "correct horse battery"
@@ -220,7 +221,7 @@ async def make_group(
     **fields: Any,
 ) -> Group:
     need_row, _ = await Need.get_or_create(name=need)
-    return await Group.create(
+    group = await Group.create(
         name=name,
         need=need_row,
         facilitator=facilitator.user,
@@ -228,6 +229,8 @@ async def make_group(
         start_minute=fields.pop("start_minute", 19 * 60),
         **fields,
     )
+    await ensure_upcoming([group])  # as making a group through the API does
+    return group
 
 
 async def join(group: Group, member: Person) -> Membership:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
-from models import GroupSession, PersonalMessage, Role, SessionStatus
-from resolvers.sessions import weekly_starts
+from models import GroupSession, Need, PersonalMessage, Role, SessionStatus
+from resolvers.sessions import ensure_upcoming, weekly_starts
 from tests.conftest import join, make_group
 from tests.workflow import code, data
 
@@ -53,6 +53,56 @@ async def test_a_group_lists_its_next_four_sessions(gql, person):
         for a, b in pairwise(starts)
     )
     assert await GroupSession.filter(group_id=group.id).count() == 4
+
+
+async def test_reading_a_group_writes_nothing(gql, person):
+    facilitator = await person(Role.FACILITATOR)
+    group = await make_group(facilitator)
+    await GroupSession.filter(group_id=group.id).delete()
+
+    sessions = data(await gql(SESSIONS, {"id": str(group.id)}, token=facilitator.token), "group")
+
+    assert sessions["sessions"] == []
+    assert await GroupSession.filter(group_id=group.id).count() == 0
+
+
+async def test_as_a_meeting_passes_the_beat_adds_the_one_four_weeks_on(person):
+    group = await make_group(await person(Role.FACILITATOR))
+    first = await GroupSession.filter(group_id=group.id).order_by("starts_at").first()
+    just_after = first.starts_at + timedelta(minutes=1)
+
+    made = await ensure_upcoming([group], now=just_after)
+    again = await ensure_upcoming([group], now=just_after)
+
+    starts = (
+        await GroupSession.filter(group_id=group.id, starts_at__gt=just_after)
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+    )
+    assert (made, again) == (1, 0)
+    assert len(starts) == 4
+    assert starts[-1] - first.starts_at in (
+        timedelta(weeks=4),
+        timedelta(weeks=4, hours=1),
+        timedelta(weeks=4, hours=-1),
+    )
+
+
+async def test_a_new_group_has_its_next_four_sessions_at_once(gql, person):
+    manager = await person(Role.ONLINE_MANAGER)
+    facilitator = await person(Role.FACILITATOR)
+    await Need.create(name="Living with cancer", description="")
+    made = await gql(
+        """mutation ($f: ID!) { createGroup(input: {name: "Friday group",
+          need: "Living with cancer", facilitatorId: $f, weekday: FRIDAY, startTime: "18:30"})
+          { id } }""",
+        {"f": facilitator.id},
+        token=manager.token,
+    )
+
+    group_id = int(data(made, "createGroup")["id"])
+
+    assert await GroupSession.filter(group_id=group_id).count() == 4
 
 
 async def test_sessions_are_for_the_groups_people(gql, person):
