@@ -25,6 +25,7 @@ bench: install
 		|| (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) \
 		|| (echo "make bench needs wrk: install it (apt-get install wrk)" >&2; exit 1)
 	$(BIN)/python -m bench --backend $(or $(BACKEND),sqlite)
+	$(BIN)/python -m bench.delivery
 
 schema: install
 	$(BIN)/haven export-schema > schema.graphql
