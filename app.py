@@ -34,6 +34,7 @@ from resolvers.sessions import ensure_upcoming
 from schema import build_schema
 from schema.answers import GRAPHQL_PATH, AnswerStore, KeptAnswers
 from schema.context import Context
+from schema.fanout import encode_next
 from settings import Settings, load_settings
 from subscriptions.hub import Hub
 
@@ -89,6 +90,12 @@ class HavenGraphQL(GraphQL):
                 max(delay, 0), _close_expired, context.request
             )
         return await super().on_ws_connect(context)
+
+    def encode_json(self, data: object) -> str | bytes:
+        """A live event's answer shared by many sockets is encoded once, not per socket."""
+        if type(data) is dict and data.get("type") == "next" and (frame := encode_next(data)):
+            return frame
+        return super().encode_json(data)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:

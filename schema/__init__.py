@@ -38,6 +38,7 @@ from schema import (
 from schema.answers import MarkKeepable
 from schema.errors import HavenSchema
 from schema.extensions import DirectiveLimit, OperationState, StaffOnlyIntrospection
+from schema.fanout import FanOutExecutor
 from schema.inputs import RequestRules
 from schema.scalars import OVERRIDES
 from settings import Settings, get_settings
@@ -118,6 +119,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
+        execution_context_class=FanOutExecutor,
         config=StrawberryConfig(auto_camel_case=True),
         scalar_overrides=OVERRIDES,
     )

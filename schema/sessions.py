@@ -24,6 +24,7 @@ from models import Role
 from models import SessionStatus as SessionStatusModel
 from resolvers import live, sessions, transcripts
 from schema.accounts import User
+from schema.fanout import shared_event
 from schema.pagination import Connection, check_first, connection, decode_cursor
 
 SessionStatus = strawberry.enum(SessionStatusModel, name="SessionStatus")
@@ -285,7 +286,8 @@ class Subscription:
             info.context.viewer, parse_id(session_id, "sessionId"), after_sequence
         )
         async for payload in stream:
-            yield SessionMessage.from_payload(payload)
+            # Every subscriber here is handed the same event: answered once per selection.
+            yield shared_event(payload, SessionMessage.from_payload)  # type: ignore[misc]
 
     @strawberry.subscription(
         description="Who is in a live session: now, and whenever someone comes or goes. An "
