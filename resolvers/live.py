@@ -11,6 +11,7 @@ standing's moment passes, and after a resync.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -42,6 +43,12 @@ from subscriptions.presence import present, present_user_ids
 ASK_AGAIN_AFTER = timedelta(seconds=30)
 
 
+@functools.lru_cache(maxsize=4096)
+def said_at(sent_at: str) -> datetime:
+    """When a live message was said, parsed once however many streams deliver it."""
+    return datetime.fromisoformat(sent_at)
+
+
 class Admission:
     """A reader's admission to a group's live stream, checked at each delivery."""
 
@@ -66,8 +73,8 @@ class Admission:
 
     async def check(self, now: datetime | None = None) -> None:
         """Raise unless the token is still valid and the reader still takes part."""
-        check_token(self.viewer)
         now = now or datetime.now(UTC)
+        check_token(self.viewer, now)
         if self.standing is not None and not self.standing.holds(now):
             await self.ask(now)  # her term was to end now, unless it was extended
         elif now - self.asked_at > ASK_AGAIN_AFTER:
@@ -167,12 +174,12 @@ async def _follow_session(
                     missed = await messages_after(
                         session_id, last, event["sequence"] - 1, room=room
                     )
-                if room.covers(datetime.fromisoformat(event["sent_at"])):
+                if room.covers(said_at(event["sent_at"])):
                     missed.append(event)
             elif (
                 event.get("type") == "redacted"
                 and event["sequence"] <= last  # a later one arrives from the database, redacted
-                and room.covers(datetime.fromisoformat(event["sent_at"]))
+                and room.covers(said_at(event["sent_at"]))
             ):
                 missed = [event]  # the same message again, withdrawn: clients replace it
             else:
@@ -297,6 +304,6 @@ async def follow_events(viewer: Viewer, types: set[str] | None) -> AsyncIterator
             yield event
 
 
-def check_token(viewer: Viewer) -> None:
-    if viewer.expires_at is not None and viewer.expires_at <= datetime.now(UTC):
+def check_token(viewer: Viewer, now: datetime | None = None) -> None:
+    if viewer.expires_at is not None and viewer.expires_at <= (now or datetime.now(UTC)):
         raise Unauthenticated("Your sign-in has expired; sign in again to keep following.")

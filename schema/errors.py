@@ -11,9 +11,12 @@ import re
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
 
 from errors import HavenError
+from schema.extensions import LeanExtensionsRunner
 
 logger = logging.getLogger("haven.errors")
 
@@ -73,6 +76,11 @@ class HavenSchema(strawberry.Schema):
 
     Refusals are answers, not faults: only the masked, unexpected errors are logged.
     """
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return LeanExtensionsRunner(execution_context, extensions)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

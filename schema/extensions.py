@@ -1,7 +1,9 @@
-"""Schema extensions: introspection for staff, the directive limit, per-operation state."""
+"""Schema extensions: introspection for staff, the directive limit, per-operation state,
+and the runner that calls them."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,6 +11,9 @@ from graphql import GraphQLError, ValidationRule
 from graphql.language import DirectiveNode
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
+from strawberry.types import ExecutionContext, StreamExecutionResult
+from strawberry.utils.await_maybe import await_maybe
 
 MAX_DIRECTIVES = 10
 
@@ -50,3 +55,35 @@ class OperationState(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         self.execution_context.context.begin_operation()
         yield
+
+
+class LeanExtensionsRunner(SchemaExtensionsRunner):
+    """Strawberry's runner, skipping the hooks no extension of Haven's has.
+
+    It asks every extension for results and every extension for a stream-result hook
+    once per answer; a live message sent to 300 subscribers would ask 300 times for
+    nothing. Only extensions that define the hook are asked.
+    """
+
+    def __init__(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension] | None = None
+    ) -> None:
+        super().__init__(execution_context, extensions)
+        self.with_results = [e for e in self.extensions if _defines(e, "get_results")]
+        self.on_each_result = any(_defines(e, "on_stream_result") for e in self.extensions)
+
+    async def get_extensions_results(self, ctx: ExecutionContext) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for extension in self.with_results:
+            data.update(await await_maybe(extension.get_results()))
+        data.update(ctx.extensions_results)
+        return data
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Any:
+        if self.on_each_result:
+            return super().on_stream_result(result)
+        return contextlib.nullcontext()
+
+
+def _defines(extension: SchemaExtension, hook: str) -> bool:
+    return getattr(type(extension), hook) is not getattr(SchemaExtension, hook)
