@@ -133,8 +133,20 @@ async def do_update_group(group_id: int, draft: GroupDraft) -> Group:
     return group
 
 
-async def list_groups(need: str | None, open_for_applications: bool | None) -> list[Group]:
-    groups = Group.all()
+GROUPS_PAGE = 50  # groups listed at once unless a client asks for fewer or more
+
+
+async def list_groups(
+    need: str | None,
+    open_for_applications: bool | None,
+    first: int = GROUPS_PAGE,
+    after_id: int | None = None,
+) -> list[Group]:
+    """A page of groups in the order they were made: a charity's thousand groups are not
+    read at once."""
+    groups = Group.all().order_by("id").limit(first)
+    if after_id is not None:
+        groups = groups.filter(id__gt=after_id)
     if need is not None:
         groups = groups.filter(need__name__iexact=need.strip())
     if open_for_applications is not None:

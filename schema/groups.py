@@ -20,7 +20,9 @@ from models import Group as GroupModel
 from models import Need as NeedModel
 from models import Weekday as WeekdayModel
 from resolvers import groups, places
+from resolvers.groups import GROUPS_PAGE
 from schema.accounts import User
+from schema.pagination import check_first
 from schema.sessions import GroupSession
 
 Weekday = strawberry.enum(WeekdayModel, name="Weekday", description="A day of the week.")
@@ -163,13 +165,25 @@ class Query:
         return [Need.from_model(n) for n in await NeedModel.all()]
 
     @strawberry.field(
-        description="Every group, optionally only those for one need or taking applications.",
+        description="The groups, optionally only those for one need or taking applications, "
+        "in the order they were made: `first` of them (1 to 100, 50 unless asked), after the "
+        "group `after` names. For the next page, pass the last id you received.",
         extensions=public(),
     )
     async def groups(
-        self, need: str | None = None, open_for_applications: bool | None = None
+        self,
+        need: str | None = None,
+        open_for_applications: bool | None = None,
+        first: int = GROUPS_PAGE,
+        after: strawberry.ID | None = None,
     ) -> list[Group] | None:
-        return [Group.from_model(g) for g in await groups.list_groups(need, open_for_applications)]
+        page = await groups.list_groups(
+            need,
+            open_for_applications,
+            check_first(first),
+            parse_id(after, "after") if after is not None else None,
+        )
+        return [Group.from_model(g) for g in page]
 
     @strawberry.field(extensions=public())
     async def group(self, id: strawberry.ID) -> Group | None:

@@ -263,3 +263,49 @@ async def test_the_online_manager_extends_the_needs(gql, person):
     assert created["data"]["createNeed"] == {"name": "Young adults"}
     assert code(again) == "CONFLICT"
     assert (await gql("{ needs { name } }"))["data"]["needs"] == [{"name": "Young adults"}]
+
+
+PAGE = "query ($first: Int, $after: ID) { groups(first: $first, after: $after) { id name } }"
+LISTING = "{ groups { name } }"
+
+
+async def test_the_listing_comes_in_pages_in_the_order_groups_were_made(gql, person):
+    # Given 52 groups
+    facilitator = await person(Role.FACILITATOR)
+    need, _ = await Need.get_or_create(name="Living with cancer")
+    await Group.bulk_create(
+        Group(
+            name=f"Group {n:02}",
+            need=need,
+            facilitator=facilitator.user,
+            weekday=1,
+            start_minute=19 * 60,
+        )
+        for n in range(52)
+    )
+
+    # When a visitor lists them as before, then page by page
+    listed = (await gql(LISTING))["data"]["groups"]
+    first = (await gql(PAGE, {"first": 2}))["data"]["groups"]
+    second = (await gql(PAGE, {"first": 2, "after": first[-1]["id"]}))["data"]["groups"]
+    last = (await gql(PAGE, {"first": 100, "after": first[-1]["id"]}))["data"]["groups"]
+
+    # Then fifty come at once unless asked, and the pages follow one another to the end
+    assert [g["name"] for g in listed] == [f"Group {n:02}" for n in range(50)]
+    assert [g["name"] for g in first + second] == ["Group 00", "Group 01", "Group 02", "Group 03"]
+    assert [g["name"] for g in last] == [f"Group {n:02}" for n in range(2, 52)]
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({"first": 0}, "BAD_USER_INPUT"),
+        ({"first": 101}, "BAD_USER_INPUT"),
+        ({"first": 5, "after": "not-an-id"}, "BAD_USER_INPUT"),
+    ],
+)
+async def test_a_page_out_of_bounds_is_refused(gql, variables, expected):
+    result = await gql(PAGE, variables)
+
+    assert code(result) == expected
+    assert result["data"] in (None, {"groups": None})
