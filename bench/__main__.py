@@ -9,7 +9,8 @@ are printed side by side with Haven's share of the anchor.
 
 Asked the same question again and again, Haven gives the answer it kept
 (``schema.answers``); one more row shows the member's query computed every time, by a
-third process with ``HAVEN_KEEP_ANSWERS=off``.
+third process with ``HAVEN_KEEP_ANSWERS=off``. That process then times the hot reads
+again once the database has grown to a charity's size (``bench/growth.py``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import asyncpg
 import httpx
 
 from auth.tokens import issue_access_token
+from bench.growth import measure_growth
 from bench.live import measure_delivery
 from bench.load import Load, apply_load, check_answer, post_body
 from demo import seed_demo_data
@@ -224,6 +226,11 @@ async def measure(environ: dict[str, str], settings: Settings, backend: str) -> 
             print(line(scenario.name, *result, target))
         delivery = await measure_delivery(haven.removesuffix("/graphql"), settings, 200)
         print(f"  live delivery                  {delivery}")
+        print()
+        for printed in await measure_growth(
+            computing, lambda user: issue_access_token(settings, user), SECONDS
+        ):
+            print(printed)
 
 
 SECONDS = 5

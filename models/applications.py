@@ -69,6 +69,7 @@ class Application(Model):
     class Meta:
         table = "applications"
         ordering = ("id",)
+        indexes = (("group_id", "status"), ("applicant_id",))
 
 
 class ApplicationStep(Model):

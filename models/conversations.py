@@ -65,3 +65,4 @@ class Post(Model):
     class Meta:
         table = "posts"
         ordering = ("id",)
+        indexes = (("conversation_id", "id"),)

@@ -62,6 +62,7 @@ class Group(Model):
     class Meta:
         table = "groups"
         ordering = ("id",)
+        indexes = (("facilitator_id",),)
 
     @property
     def start_time(self) -> time:
@@ -94,6 +95,8 @@ class Membership(Model):
     class Meta:
         table = "memberships"
         ordering = ("starts_at", "id")
+        # A group's members and a person's groups are read on nearly every request.
+        indexes = (("group_id", "starts_at"), ("user_id", "starts_at"))
 
 
 class Weekday(IntEnum):

@@ -43,3 +43,4 @@ class PersonalMessage(Model):
     class Meta:
         table = "personal_messages"
         ordering = ("-id",)
+        indexes = (("recipient_id", "id"),)  # an inbox is read a page at a time, newest first
