@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cached_property
 
 from strawberry.dataloader import DataLoader
 from tortoise.functions import Count
@@ -110,18 +111,56 @@ async def _sessions(group_ids: Sequence[int]) -> list[list[GroupSession]]:
 
 
 class Loaders:
-    """One set per operation; ``Context`` makes a fresh one for each."""
+    """One set per operation; ``Context`` makes a fresh one for each.
 
-    def __init__(self) -> None:
-        self.user = DataLoader(load_fn=_users)
-        self.need = DataLoader(load_fn=_needs)
-        self.staff_details = DataLoader(load_fn=_staff_details)
-        self.group = DataLoader(load_fn=_groups)
-        self.member_count = DataLoader(load_fn=_member_counts)
-        self.open_offer_count = DataLoader(load_fn=_open_offer_counts)
-        self.waiting_list = DataLoader(load_fn=_waiting_lists)
-        self.members = DataLoader(load_fn=_members)
-        self.steps = DataLoader(load_fn=_steps)
-        self.sessions = DataLoader(load_fn=_sessions)
-        self.membership_of_application = DataLoader(load_fn=_memberships_by_application)
-        self.memberships_of_user = DataLoader(load_fn=_memberships_by_user)
+    Each loader is made when first asked for: a WebSocket holding one subscription for
+    an hour uses none of them, and a thousand such sockets should not hold twelve each.
+    """
+
+    @cached_property
+    def user(self) -> DataLoader[int, User | None]:
+        return DataLoader(load_fn=_users)
+
+    @cached_property
+    def need(self) -> DataLoader[int, Need | None]:
+        return DataLoader(load_fn=_needs)
+
+    @cached_property
+    def staff_details(self) -> DataLoader[int, StaffDetails | None]:
+        return DataLoader(load_fn=_staff_details)
+
+    @cached_property
+    def group(self) -> DataLoader[int, Group | None]:
+        return DataLoader(load_fn=_groups)
+
+    @cached_property
+    def member_count(self) -> DataLoader[int, int]:
+        return DataLoader(load_fn=_member_counts)
+
+    @cached_property
+    def open_offer_count(self) -> DataLoader[int, int]:
+        return DataLoader(load_fn=_open_offer_counts)
+
+    @cached_property
+    def waiting_list(self) -> DataLoader[int, list[int]]:
+        return DataLoader(load_fn=_waiting_lists)
+
+    @cached_property
+    def members(self) -> DataLoader[int, list[User]]:
+        return DataLoader(load_fn=_members)
+
+    @cached_property
+    def steps(self) -> DataLoader[int, list[ApplicationStep]]:
+        return DataLoader(load_fn=_steps)
+
+    @cached_property
+    def sessions(self) -> DataLoader[int, list[GroupSession]]:
+        return DataLoader(load_fn=_sessions)
+
+    @cached_property
+    def membership_of_application(self) -> DataLoader[int, Membership | None]:
+        return DataLoader(load_fn=_memberships_by_application)
+
+    @cached_property
+    def memberships_of_user(self) -> DataLoader[int, list[Membership]]:
+        return DataLoader(load_fn=_memberships_by_user)
