@@ -20,6 +20,7 @@ import json
 import logging
 import time
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -42,25 +43,41 @@ class Overflow(Exception):
 
 
 class Listener:
-    """One local client's view of a channel: a bounded queue of messages."""
+    """One local client's view of a channel: a bounded queue of messages.
+
+    A deque and at most one waiting future, not an ``asyncio.Queue``: a process holds one
+    per subscribed socket, thousands of them, and each is read by one task only.
+    """
+
+    __slots__ = ("channel", "items", "overflowed", "size", "waiter")
 
     def __init__(self, channel: str, size: int) -> None:
         self.channel = channel
-        self.queue: asyncio.Queue[dict[str, Any] | Resync] = asyncio.Queue(size)
+        self.size = size
+        self.items: deque[dict[str, Any] | Resync] = deque()
+        self.waiter: asyncio.Future[None] | None = None
         self.overflowed = False
 
     def deliver(self, item: dict[str, Any] | Resync) -> None:
         if self.overflowed:
             return
-        try:
-            self.queue.put_nowait(item)
-        except asyncio.QueueFull:
+        if len(self.items) >= self.size:
             self.overflowed = True
-            self.queue = asyncio.Queue(1)  # free the backlog at once
-            self.queue.put_nowait(Resync())
+            self.items.clear()  # free the backlog at once
+            self.items.append(Resync())
+        else:
+            self.items.append(item)
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
 
     async def get(self) -> dict[str, Any] | Resync:
-        item = await self.queue.get()
+        while not self.items:
+            self.waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self.waiter
+            finally:
+                self.waiter = None
+        item = self.items.popleft()
         if self.overflowed:
             raise Overflow(self.channel)
         return item
