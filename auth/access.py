@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
@@ -187,10 +188,12 @@ class Room:
     def covers(self, moment: datetime) -> bool:
         if self.everything:
             return True
-        for span in self.spans:  # noqa: SIM110 — a loop, not any(): asked per live delivery
-            if span.start <= moment < span.end:
-                return True
-        return False
+        at = moment.timestamp()  # plain numbers: asked for every live delivery
+        return any(start <= at < end for start, end in self._bounds)
+
+    @cached_property
+    def _bounds(self) -> tuple[tuple[float, float], ...]:
+        return tuple((span.start.timestamp(), span.end.timestamp()) for span in self.spans)
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
         return self.everything or any(span.overlaps(start, end) for span in self.spans)
