@@ -167,9 +167,6 @@ class Span:
     start: datetime
     end: datetime
 
-    def covers(self, moment: datetime) -> bool:
-        return self.start <= moment < self.end
-
     def overlaps(self, start: datetime, end: datetime) -> bool:
         return self.start < end and start < self.end
 

@@ -9,16 +9,11 @@ from schema import build_schema
 from schema.fanout import counts, same_for_every_reader
 from subscriptions import channels
 from tests.live import listening
+from tests.test_live_sessions import MESSAGES as PLAIN
 from tests.test_live_sessions import POST, clients, live_session
 
 __all__ = ["clients"]
 
-PLAIN = """
-subscription ($session: ID!, $after: Int!) {
-  sessionMessages(sessionId: $session, afterSequence: $after) {
-    sequence body author { profileName }
-  }
-}"""
 WITH_EMAIL = """
 subscription ($session: ID!) {
   sessionMessages(sessionId: $session) { sequence author { profileName email } }
