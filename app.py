@@ -14,7 +14,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketClose
 from strawberry.asgi import GraphQL
@@ -171,6 +171,26 @@ class HeaderSizeLimit:
             await WebSocketClose()(scope, receive, send)  # before accept: the handshake fails
 
 
+class SocketsStraightToGraphQL:
+    """Hand WebSocket connections to the GraphQL path straight to the view.
+
+    A socket lives for hours and every ASGI layer it was passed through stays on its
+    stack, a frame each, for as long: a few KiB a socket over the layers below, none
+    of which acts on a WebSocket (CORS, the body limit, kept answers, routing). It sits
+    after ``HeaderSizeLimit``, which does apply to the handshake.
+    """
+
+    def __init__(self, app: ASGIApp, view: ASGIApp) -> None:
+        self.app = app
+        self.view = view
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == GRAPHQL_PATH:
+            await self.view(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
 async def healthz(request: Request) -> Response:
     """The process is up."""
     return JSONResponse({"status": "ok"})
@@ -240,10 +260,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route(GRAPHQL_PATH, view, methods=["GET", "POST"]),
-            WebSocketRoute(GRAPHQL_PATH, view),
         ],
         middleware=[
             Middleware(HeaderSizeLimit),  # first: nothing reads headers over the cap
+            Middleware(SocketsStraightToGraphQL, view=view),
             # Pages on the configured origins may call over HTTP as they may open sockets;
             # no credentials, since the token travels in a header, never in a cookie.
             Middleware(

@@ -37,7 +37,7 @@ from resolvers.sessions import messages_after, missed_since
 from resolvers.standing import ACCESS_CHANGED
 from subscriptions import channels
 from subscriptions.hub import Overflow, Resync, current_hub
-from subscriptions.presence import present, present_user_ids
+from subscriptions.presence import Presence, present_user_ids
 
 # A notice of a changed standing that failed to publish must not leave a grant standing
 # for long: each stream asks the database again at least this often while it delivers.
@@ -143,7 +143,7 @@ async def _follow_session(
     room = await room_of(viewer.user_id, session.group_id)
     async with (
         current_hub().listen(channels.session_messages(session_id)) as listener,
-        present(session_id, viewer.user_id),
+        Presence(session_id, viewer.user_id),
     ):
         # Subscribed first, then admitted and caught up: a change of standing or a message
         # committed from now on is heard. What the client already holds may have been

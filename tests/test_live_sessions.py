@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from auth.tokens import issue_access_token
-from models import GroupSession, Role, SessionMessage
+from models import GroupSession, Role, SessionMessage, SessionPresence
+from subscriptions.presence import STALE_AFTER, held, present_user_ids
 from tests.conftest import join, make_group
 from tests.live import LiveClient
 from tests.workflow import REMOVE, code, data
@@ -218,6 +219,38 @@ async def test_presence_shows_who_comes_and_goes(server, gql, person, clients):
         "left": None,
     }
     assert left == {"present": [], "joined": None, "left": {"profileName": name}}
+
+
+async def test_one_beat_keeps_every_follower_of_this_process_present(server, gql, person, clients):
+    # Given two members following the session, their presence rows aged past staleness
+    scene = await live_session(gql, person)
+    followers_clients = [await clients(server, member) for member in scene.members[:2]]
+    for client in followers_clients:
+        await client.subscribe(MESSAGES, {"session": scene.session_id, "after": 0})
+    followers = sorted(member.user.id for member in scene.members[:2])
+    for _ in range(100):  # each is counted once its subscription listens
+        if await present_user_ids(scene.session.id) == followers:
+            break
+        await asyncio.sleep(0.02)
+    assert await present_user_ids(scene.session.id) == followers
+    await SessionPresence.filter(session_id=scene.session.id).update(
+        seen_at=datetime.now(UTC) - 2 * STALE_AFTER
+    )
+    assert await present_user_ids(scene.session.id) == []
+
+    # When the process's one refresher beats
+    await held.refresh()
+
+    # Then both are present again, and once they leave nothing is kept fresh
+    assert await present_user_ids(scene.session.id) == followers
+    for client in followers_clients:
+        await client.close()
+    for _ in range(100):
+        if held.task is None:
+            break
+        await asyncio.sleep(0.02)
+    assert held.rows == set()
+    assert held.task is None
 
 
 @pytest.mark.parametrize("body", ["", "   ", "x" * 4001])
