@@ -21,6 +21,10 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.websocket_origin import normalize_allowed_origins
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 from strawberry.types.unset import UnsetType
 
 import subscriptions.hub
@@ -50,8 +54,28 @@ SETTLE_SECONDS = 60
 GC_THRESHOLDS = (50_000, 20, 20)  # CPython's default first threshold is 2,000 (700 before 3.13)
 
 
+class HavenTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
+    """strawberry's graphql-transport-ws handler, keeping less for a socket's life."""
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        await super().handle_connection_init(message)
+        # The wait for connection_init is over (its task cancelled): not kept for hours.
+        self.connection_init_timeout_task = None
+
+    async def shutdown(self) -> None:
+        try:
+            await super().shutdown()
+        finally:
+            # A socket that closed before its token expired must not be held by the timer.
+            expiry = getattr(self.context.request.state, "expiry", None)
+            if expiry is not None:
+                expiry.cancel()
+
+
 class HavenGraphQL(GraphQL):
     """Strawberry's ASGI view with Haven's identity and WebSocket rules."""
+
+    graphql_transport_ws_handler_class = HavenTransportWS
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(
@@ -97,15 +121,6 @@ class HavenGraphQL(GraphQL):
             return frame
         return super().encode_json(data)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            # A socket that closed before its token expired must not be held by the timer.
-            expiry = scope.get("state", {}).get("expiry")
-            if expiry is not None:
-                expiry.cancel()
-
 
 def _close_expired(websocket: WebSocket) -> None:
     async def close() -> None:
@@ -113,6 +128,24 @@ def _close_expired(websocket: WebSocket) -> None:
             await websocket.close(TOKEN_EXPIRED_CLOSE_CODE, "Access token expired")
 
     asyncio.ensure_future(close())  # noqa: RUF006 — the close finishes on its own
+
+
+class Haven(Starlette):
+    """Starlette, handing WebSocket connections on the GraphQL path straight to the view.
+
+    A socket lives for hours and every ASGI layer it passes through stays on its stack,
+    a suspended frame each, for as long: a few KiB a socket over the middleware and the
+    router, none of which acts on a WebSocket once ``HeaderSizeLimit`` let it in.
+    """
+
+    graphql: ASGIApp
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == GRAPHQL_PATH and headers_fit(scope):
+            scope["app"] = self
+            await self.graphql(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
 
 
 class BodySizeLimit:
@@ -162,8 +195,7 @@ class HeaderSizeLimit:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = scope.get("headers", ())
-        if sum(len(name) + len(value) for name, value in headers) <= self.max_bytes:
+        if headers_fit(scope, self.max_bytes):
             await self.app(scope, receive, send)
         elif scope["type"] == "http":
             await PlainTextResponse("Request header fields too large", 431)(scope, receive, send)
@@ -171,24 +203,9 @@ class HeaderSizeLimit:
             await WebSocketClose()(scope, receive, send)  # before accept: the handshake fails
 
 
-class SocketsStraightToGraphQL:
-    """Hand WebSocket connections to the GraphQL path straight to the view.
-
-    A socket lives for hours and every ASGI layer it was passed through stays on its
-    stack, a frame each, for as long: a few KiB a socket over the layers below, none
-    of which acts on a WebSocket (CORS, the body limit, kept answers, routing). It sits
-    after ``HeaderSizeLimit``, which does apply to the handshake.
-    """
-
-    def __init__(self, app: ASGIApp, view: ASGIApp) -> None:
-        self.app = app
-        self.view = view
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket" and scope["path"] == GRAPHQL_PATH:
-            await self.view(scope, receive, send)
-        else:
-            await self.app(scope, receive, send)
+def headers_fit(scope: Scope, max_bytes: int = MAX_HEADER_BYTES) -> bool:
+    """Whether the request's header fields take at most ``max_bytes`` in all."""
+    return sum(len(name) + len(value) for name, value in scope.get("headers", ())) <= max_bytes
 
 
 async def healthz(request: Request) -> Response:
@@ -228,7 +245,7 @@ async def keep_places_settled(every_seconds: float = SETTLE_SECONDS) -> None:
         await asyncio.sleep(every_seconds)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None) -> Haven:
     settings = settings or load_settings()
     view = HavenGraphQL(settings)
     answers = AnswerStore() if settings.keep_answers else None
@@ -255,7 +272,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await hub.disconnect()
             await close_database()
 
-    app = Starlette(
+    app = Haven(
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
@@ -263,7 +280,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         middleware=[
             Middleware(HeaderSizeLimit),  # first: nothing reads headers over the cap
-            Middleware(SocketsStraightToGraphQL, view=view),
             # Pages on the configured origins may call over HTTP as they may open sockets;
             # no credentials, since the token travels in a header, never in a cookie.
             Middleware(
@@ -278,6 +294,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    app.graphql = view
     app.state.settings = settings
     app.state.hub = hub
     app.state.answers = answers

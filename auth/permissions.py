@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import strawberry
+from graphql import OperationType
 from strawberry.extensions.field_extension import AsyncExtensionResolver, SyncExtensionResolver
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.schema_directive import Location
@@ -301,6 +302,9 @@ class Guard(PermissionExtension):
             if not viewer.is_authenticated and not viewer.is_integration:
                 raise viewer.problem or Unauthenticated("Sign in to do this.")
             raise Forbidden("You do not have permission to do this.")
+        if info.path.prev is None and info.operation.operation is OperationType.SUBSCRIPTION:
+            # A stream lives for hours: what was loaded to judge it is not kept as long.
+            info.context.renew()
         result = next_(source, info, **kwargs)
         if inspect.isawaitable(result):
             return await result

@@ -10,9 +10,7 @@ from collections.abc import Callable
 
 import strawberry
 from strawberry.extensions import (
-    AddValidationRules,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
@@ -37,7 +35,7 @@ from schema import (
 )
 from schema.answers import MarkKeepable
 from schema.errors import HavenSchema
-from schema.extensions import DirectiveLimit, OperationState, StaffOnlyIntrospection
+from schema.extensions import DirectiveLimit, OperationRules
 from schema.fanout import FanOutExecutor
 from schema.inputs import RequestRules
 from schema.scalars import OVERRIDES
@@ -102,14 +100,12 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         DirectiveLimit,
     ]
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        OperationState,
+        lambda: OperationRules(
+            max_tokens=MAX_TOKENS,
+            rules=rules,
+            staff_only_introspection=not settings.introspection,
+        ),
         MarkKeepable,
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: AddValidationRules(rules),
-    ]
-    if not settings.introspection:
-        extensions.append(StaffOnlyIntrospection)
-    extensions += [
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         RequestRules,  # after the cache: it reads the errors the cache gives

@@ -21,7 +21,7 @@ class Context:
 
     A WebSocket connection runs many operations over its life, so the caches
     (loaders, the viewer's group roles) are renewed at the start of each operation
-    by ``OperationState``: a membership ended a minute ago must not still count.
+    by ``OperationRules``: a membership ended a minute ago must not still count.
     """
 
     def __init__(self, request: Request | WebSocket, settings: Settings, viewer: Viewer) -> None:

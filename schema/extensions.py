@@ -1,15 +1,15 @@
-"""Schema extensions: introspection for staff, the directive limit, per-operation state,
-and the runner that calls them."""
+"""Schema extensions: the rules every operation starts with, the directive limit, and
+the runner that calls them."""
 
 from __future__ import annotations
 
 import contextlib
 import inspect
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Sequence
 from types import TracebackType
 from typing import Any
 
-from graphql import GraphQLError, ValidationRule
+from graphql import ASTValidationRule, GraphQLError, ValidationRule
 from graphql.language import DirectiveNode
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
@@ -18,22 +18,6 @@ from strawberry.types import ExecutionContext, StreamExecutionResult
 from strawberry.utils.await_maybe import await_maybe
 
 MAX_DIRECTIVES = 10
-
-
-class StaffOnlyIntrospection(SchemaExtension):
-    """Answer introspection for signed-in staff only (``HavenSchema`` drops suggestions).
-
-    Facilitators keep GraphiQL's schema explorer; anonymous clients learn nothing of
-    the schema beyond the operations they already know.
-    """
-
-    def on_operation(self) -> Iterator[None]:
-        if not self.execution_context.context.viewer.is_staff:
-            self.execution_context.validation_rules = (
-                *self.execution_context.validation_rules,
-                NoSchemaIntrospectionCustomRule,
-            )
-        yield
 
 
 class DirectiveLimit(ValidationRule):
@@ -51,12 +35,36 @@ class DirectiveLimit(ValidationRule):
             )
 
 
-class OperationState(SchemaExtension):
-    """Renew per-operation caches; a WebSocket connection shares one context for its life."""
+class OperationRules(SchemaExtension):
+    """What every operation starts with: fresh per-operation caches (a WebSocket
+    connection shares one context for its life), the document limits, and, unless the
+    schema is open to all, introspection for signed-in staff only.
 
-    def on_operation(self) -> Iterator[None]:
-        self.execution_context.context.begin_operation()
-        yield
+    Staff keep GraphiQL's schema explorer; anonymous clients learn nothing of the schema
+    beyond the operations they already know (``HavenSchema`` drops suggestions too).
+    One plain hook where four generators would do: a subscription holds its operation
+    hooks for as long as it lives, and a plain hook holds nothing.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_tokens: int,
+        rules: Sequence[type[ASTValidationRule]],
+        staff_only_introspection: bool,
+    ) -> None:
+        self.max_tokens = max_tokens
+        self.rules = tuple(rules)
+        self.staff_only_introspection = staff_only_introspection
+
+    def on_operation(self) -> None:  # type: ignore[override]
+        execution = self.execution_context
+        execution.context.begin_operation()
+        execution.parse_options["max_tokens"] = self.max_tokens
+        rules = self.rules
+        if self.staff_only_introspection and not execution.context.viewer.is_staff:
+            rules = (*rules, NoSchemaIntrospectionCustomRule)
+        execution.validation_rules = (*execution.validation_rules, *rules)
 
 
 class LeanExtensionsRunner(SchemaExtensionsRunner):
@@ -76,7 +84,7 @@ class LeanExtensionsRunner(SchemaExtensionsRunner):
 
     def operation(self) -> Any:
         hooks = [e for e in self.extensions if _defines(e, "on_operation")]
-        if all(inspect.isgeneratorfunction(type(e).on_operation) for e in hooks):
+        if not any(_is_async(type(e).on_operation) for e in hooks):
             return OperationHooks(hooks)
         return super().operation()
 
@@ -94,7 +102,8 @@ class LeanExtensionsRunner(SchemaExtensionsRunner):
 
 
 class OperationHooks:
-    """The extensions' ``on_operation`` generators, run without contextlib.
+    """The extensions' ``on_operation`` hooks, plain functions or generators, run
+    without contextlib.
 
     A subscription stays inside its operation hooks for as long as it lives: strawberry
     wraps each hook in a context manager on an exit stack, about 4 KiB a socket, where
@@ -112,9 +121,9 @@ class OperationHooks:
     def __enter__(self) -> None:
         for extension in self.extensions:
             hook = extension.on_operation()
-            assert isinstance(hook, Generator)
-            next(hook)
-            self.running.append(hook)
+            if isinstance(hook, Generator):
+                next(hook)
+                self.running.append(hook)
 
     def __exit__(
         self,
@@ -139,6 +148,10 @@ class OperationHooks:
         traceback: TracebackType | None,
     ) -> None:
         self.__exit__(exc_type, exc, traceback)
+
+
+def _is_async(hook: Any) -> bool:
+    return inspect.iscoroutinefunction(hook) or inspect.isasyncgenfunction(hook)
 
 
 def _defines(extension: SchemaExtension, hook: str) -> bool:
