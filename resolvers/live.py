@@ -107,14 +107,75 @@ async def follow_session(
 
     Messages carry their sequence numbers: a gap (a message lost between processes)
     or a reconnection of the pub/sub is filled from the database before going on.
+    One generator, holding ids rather than rows: a socket keeps it for hours.
     """
     assert viewer.user_id is not None
-    session = await live_session(session_id)
+    group_id = (await live_session(session_id)).group_id
     last = after_sequence
     try:
-        async for payload in _follow_session(viewer, session, last):
-            last = max(last, payload["sequence"])
-            yield payload
+        # A member who joined part-way sees from the moment she joined, as in a transcript.
+        room = await room_of(viewer.user_id, group_id)
+        async with (
+            current_hub().listen(channels.session_messages(session_id)) as listener,
+            Presence(session_id, viewer.user_id),
+        ):
+            # Subscribed first, then admitted and caught up: a change of standing or a message
+            # committed from now on is heard. What the client already holds may have been
+            # redacted since: it is sent again, withdrawn.
+            admission = await Admission.of(viewer, group_id)
+            await admission.check()
+            backlog = await missed_since(session_id, last, room)
+            if said := sum(payload["type"] == "message" for payload in backlog):
+                await audit(
+                    viewer.user_id,
+                    "TRANSCRIPT_READ",
+                    "GroupSession",
+                    session_id,
+                    group_id,
+                    f"{said} messages caught up while live",
+                )
+            for payload in backlog:
+                last = max(last, payload["sequence"])
+                yield payload
+            if await session_is_over(session_id):
+                return
+            async for event in listener:
+                if isinstance(event, Resync):  # events may have been lost: ask the database
+                    await admission.ask()
+                    await admission.check()
+                    room = await room_of(viewer.user_id, group_id)
+                    missed = await missed_since(session_id, last, room)
+                elif event.get("type") == ACCESS_CHANGED:
+                    if event["user_id"] == viewer.user_id:
+                        await admission.ask()
+                        await admission.check()  # ends the stream if she no longer takes part
+                    continue
+                elif event.get("type") == "ended":
+                    missed = await messages_after(session_id, last, room=room)
+                elif event.get("type") == "message" and event["sequence"] > last:
+                    missed = []
+                    if event["sequence"] > last + 1:  # some went astray: fetch them first
+                        missed = await messages_after(
+                            session_id, last, event["sequence"] - 1, room=room
+                        )
+                    if room.covers(said_at(event["sent_at"])):
+                        missed.append(event)
+                elif (
+                    event.get("type") == "redacted"
+                    and event["sequence"] <= last  # a later one arrives from the database, redacted
+                    and room.covers(said_at(event["sent_at"]))
+                ):
+                    missed = [event]  # the same message again, withdrawn: clients replace it
+                else:
+                    continue
+                if missed:  # checked at each delivery, before anything is sent
+                    await admission.check()
+                for payload in missed:
+                    last = max(last, payload["sequence"])
+                    yield payload
+                ended = not isinstance(event, Resync) and event.get("type") == "ended"
+                if ended or (isinstance(event, Resync) and await session_is_over(session_id)):
+                    return
     except Overflow as error:
         raise FellBehind(
             f"You fell behind the conversation: subscribe again with afterSequence: {last}."
@@ -134,80 +195,10 @@ async def live_session(session_id: int) -> GroupSession:
     return session
 
 
-async def _follow_session(
-    viewer: Viewer, session: GroupSession, last: int
-) -> AsyncIterator[dict[str, Any]]:
-    assert viewer.user_id is not None
-    session_id = session.id
-    # A member who joined part-way sees from the moment she joined, as in a transcript.
-    room = await room_of(viewer.user_id, session.group_id)
-    async with (
-        current_hub().listen(channels.session_messages(session_id)) as listener,
-        Presence(session_id, viewer.user_id),
-    ):
-        # Subscribed first, then admitted and caught up: a change of standing or a message
-        # committed from now on is heard. What the client already holds may have been
-        # redacted since: it is sent again, withdrawn.
-        admission = await Admission.of(viewer, session.group_id)
-        await admission.check()
-        backlog = await missed_since(session_id, last, room)
-        if said := sum(payload["type"] == "message" for payload in backlog):
-            await audit(
-                viewer.user_id,
-                "TRANSCRIPT_READ",
-                "GroupSession",
-                session_id,
-                session.group_id,
-                f"{said} messages caught up while live",
-            )
-        for payload in backlog:
-            last = max(last, payload["sequence"])
-            yield payload
-        if await session_is_over(session):
-            return
-        async for event in listener:
-            if isinstance(event, Resync):  # events may have been lost: ask the database
-                await admission.ask()
-                await admission.check()
-                room = await room_of(viewer.user_id, session.group_id)
-                missed = await missed_since(session_id, last, room)
-            elif event.get("type") == ACCESS_CHANGED:
-                if event["user_id"] == viewer.user_id:
-                    await admission.ask()
-                    await admission.check()  # ends the stream if she no longer takes part
-                continue
-            elif event.get("type") == "ended":
-                missed = await messages_after(session_id, last, room=room)
-            elif event.get("type") == "message" and event["sequence"] > last:
-                missed = []
-                if event["sequence"] > last + 1:  # some went astray: fetch them first
-                    missed = await messages_after(
-                        session_id, last, event["sequence"] - 1, room=room
-                    )
-                if room.covers(said_at(event["sent_at"])):
-                    missed.append(event)
-            elif (
-                event.get("type") == "redacted"
-                and event["sequence"] <= last  # a later one arrives from the database, redacted
-                and room.covers(said_at(event["sent_at"]))
-            ):
-                missed = [event]  # the same message again, withdrawn: clients replace it
-            else:
-                continue
-            if missed:  # checked at each delivery, before anything is sent
-                await admission.check()
-            for payload in missed:
-                last = max(last, payload["sequence"])
-                yield payload
-            ended = not isinstance(event, Resync) and event.get("type") == "ended"
-            if ended or (isinstance(event, Resync) and await session_is_over(session)):
-                return
-
-
-async def session_is_over(session: GroupSession) -> bool:
+async def session_is_over(session_id: int) -> bool:
     """Whether the session ended, was cancelled, or is gone (a schedule change drops the
     sessions still to come)."""
-    status = await GroupSession.filter(id=session.id).values_list("status", flat=True)
+    status = await GroupSession.filter(id=session_id).values_list("status", flat=True)
     return not status or status[0] in (SessionStatus.ENDED, SessionStatus.CANCELLED)
 
 

@@ -20,8 +20,6 @@ import json
 import logging
 import time
 import uuid
-from collections import deque
-from collections.abc import AsyncIterator
 from typing import Any
 
 from broadcaster import Broadcast
@@ -43,20 +41,30 @@ class Overflow(Exception):
 
 
 class Listener:
-    """One local client's view of a channel: a bounded queue of messages.
+    """One local client's view of a channel: a bounded queue of messages, listening
+    from when its ``async with`` block starts until it ends.
 
-    A deque and at most one waiting future, not an ``asyncio.Queue``: a process holds one
-    per subscribed socket, thousands of them, and each is read by one task only.
+    A list and at most one waiting future, not an ``asyncio.Queue`` (three deques, 2 KiB
+    empty): a process holds one per subscribed socket, thousands of them, each read by
+    one task only and empty nearly always.
     """
 
-    __slots__ = ("channel", "items", "overflowed", "size", "waiter")
+    __slots__ = ("channel", "hub", "items", "overflowed", "size", "waiter")
 
-    def __init__(self, channel: str, size: int) -> None:
+    def __init__(self, hub: Hub, channel: str, size: int) -> None:
+        self.hub = hub
         self.channel = channel
         self.size = size
-        self.items: deque[dict[str, Any] | Resync] = deque()
+        self.items: list[dict[str, Any] | Resync] = []
         self.waiter: asyncio.Future[None] | None = None
         self.overflowed = False
+
+    async def __aenter__(self) -> Listener:
+        await self.hub._add(self)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.hub._remove(self)
 
     def deliver(self, item: dict[str, Any] | Resync) -> None:
         if self.overflowed:
@@ -77,7 +85,7 @@ class Listener:
                 await self.waiter
             finally:
                 self.waiter = None
-        item = self.items.popleft()
+        item = self.items.pop(0)
         if self.overflowed:
             raise Overflow(self.channel)
         return item
@@ -134,27 +142,33 @@ class Hub:
             return False
         return True
 
-    @contextlib.asynccontextmanager
-    async def listen(self, channel: str) -> AsyncIterator[Listener]:
-        """Listen on ``channel`` until the block ends; subscribed when the block starts."""
-        listener = Listener(channel, self.queue_size)
+    def listen(self, channel: str) -> Listener:
+        """Listen on ``channel`` in an ``async with`` block: subscribed when it starts."""
+        return Listener(self, channel, self.queue_size)
+
+    async def _add(self, listener: Listener) -> None:
+        channel = listener.channel
         async with self.lock:
             self.listeners.setdefault(channel, set()).add(listener)
             if channel not in self.readers:
                 self._start_reader(channel)
         try:
             await self._subscribed(channel)
-            yield listener
-        finally:
-            async with self.lock:
-                listeners = self.listeners.get(channel, set())
-                listeners.discard(listener)
-                if not listeners and channel != self.heartbeat_channel:
-                    self.listeners.pop(channel, None)
-                    self.ready.pop(channel, None)
-                    reader = self.readers.pop(channel, None)
-                    if reader is not None:
-                        reader.cancel()
+        except BaseException:
+            await self._remove(listener)
+            raise
+
+    async def _remove(self, listener: Listener) -> None:
+        channel = listener.channel
+        async with self.lock:
+            listeners = self.listeners.get(channel, set())
+            listeners.discard(listener)
+            if not listeners and channel != self.heartbeat_channel:
+                self.listeners.pop(channel, None)
+                self.ready.pop(channel, None)
+                reader = self.readers.pop(channel, None)
+                if reader is not None:
+                    reader.cancel()
 
     async def is_ready(self) -> bool:
         """Whether the connection is alive: the readiness probe asks this."""
@@ -208,7 +222,7 @@ class Hub:
                 await broadcast.disconnect()
 
     async def _supervise(self) -> None:
-        beat = Listener(self.heartbeat_channel, 8)
+        beat = Listener(self, self.heartbeat_channel, 8)
         self.listeners[self.heartbeat_channel].add(beat)
         while True:
             await self.publish(self.heartbeat_channel, {"at": time.time()})
