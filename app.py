@@ -23,6 +23,7 @@ from strawberry.http.websocket_origin import normalize_allowed_origins
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 from strawberry.types.unset import UnsetType
@@ -41,6 +42,7 @@ from schema.context import Context
 from schema.fanout import encode_next
 from settings import Settings, load_settings
 from subscriptions.hub import Hub
+from subscriptions.setup import Gate
 
 logger = logging.getLogger("haven")
 
@@ -56,6 +58,16 @@ GC_THRESHOLDS = (50_000, 20, 20)  # CPython's default first threshold is 2,000 (
 
 class HavenTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
     """strawberry's graphql-transport-ws handler, keeping less for a socket's life."""
+
+    view: HavenGraphQL
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        """Run the operation once a setup slot is free (``subscriptions.setup``)."""
+        slot = await self.view.setting_up.enter()
+        try:
+            await super().run_operation(operation)
+        finally:
+            slot.release()
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await super().handle_connection_init(message)
@@ -88,6 +100,7 @@ class HavenGraphQL(GraphQL):
             allowed_origins=settings.allowed_origins,
         )
         self.settings = settings
+        self.setting_up = Gate()
 
     async def get_context(self, request: Request | WebSocket, response: object) -> Context:
         token = bearer_token(request.headers.get("authorization"))

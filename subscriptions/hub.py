@@ -24,6 +24,8 @@ from typing import Any
 
 from broadcaster import Broadcast
 
+from subscriptions.setup import set_up
+
 logger = logging.getLogger("haven.subscriptions")
 
 QUEUE_SIZE = 256
@@ -80,6 +82,7 @@ class Listener:
 
     async def get(self) -> dict[str, Any] | Resync:
         while not self.items:
+            set_up()  # a stream waiting for its first event has finished setting up
             self.waiter = asyncio.get_running_loop().create_future()
             try:
                 await self.waiter
