@@ -227,9 +227,11 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    """The process can serve: its database and its pub/sub backend answer."""
+    """The process can serve: its database and its pub/sub backend answer, each within
+    its bound (``models.database.PROBE_SECONDS``, ``subscriptions.hub.PROBE_SECONDS``)."""
     hub: Hub = request.app.state.hub
-    checks = {"database": await database_is_ready(), "broadcast": await hub.is_ready()}
+    database, broadcast = await asyncio.gather(database_is_ready(), hub.is_ready())
+    checks = {"database": database, "broadcast": broadcast}
     ready = all(checks.values())
     return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
 

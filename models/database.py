@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,6 +14,7 @@ from settings import tortoise_config
 
 # WAL lets readers and the writer proceed together; NORMAL is durable across crashes
 # of the process in WAL mode; busy_timeout makes a second process wait, not fail.
+PROBE_SECONDS = 1.0  # a readiness probe answers within this, whatever the database does
 SQLITE_PRAGMAS = {"journal_mode": "WAL", "synchronous": "NORMAL", "busy_timeout": "5000"}
 
 
@@ -57,9 +59,11 @@ async def migrate_database(database_url: str) -> None:
         await Tortoise.close_connections()
 
 
-async def database_is_ready() -> bool:
+async def database_is_ready(within: float = PROBE_SECONDS) -> bool:
+    """Whether the database answers a trivial query within ``within`` seconds."""
     try:
-        await connections.get("default").execute_query("SELECT 1")
-    except Exception:  # any driver error means not ready
+        async with asyncio.timeout(within):
+            await connections.get("default").execute_query("SELECT 1")
+    except Exception:  # any driver error, or none in time, means not ready
         return False
     return True

@@ -32,6 +32,10 @@ QUEUE_SIZE = 256
 HEARTBEAT_SECONDS = 1.0
 DEAD_AFTER_SECONDS = 3.5
 RECONNECT_PAUSE_SECONDS = 0.5
+# Every wait on the backend is bounded: a frozen Redis answers nothing, not even an error.
+PUBLISH_SECONDS = 1.0
+PROBE_SECONDS = 0.5
+CONNECT_SECONDS = 2.0
 
 
 class Resync:
@@ -131,15 +135,19 @@ class Hub:
                 await self.supervisor
         await self._close()
 
-    async def publish(self, channel: str, payload: dict[str, Any]) -> bool:
-        """Send ``payload`` to every process listening on ``channel``.
+    async def publish(
+        self, channel: str, payload: dict[str, Any], within: float = PUBLISH_SECONDS
+    ) -> bool:
+        """Send ``payload`` to every process listening on ``channel``, waiting at most
+        ``within`` seconds.
 
         A failure is logged, not raised: what is published was committed first, and
         listeners catch up from the database after the supervisor reconnects.
         """
         try:
             assert self.broadcast is not None, "the hub is not connected"
-            await self.broadcast.publish(channel, json.dumps(payload, default=str))
+            async with asyncio.timeout(within):
+                await self.broadcast.publish(channel, json.dumps(payload, default=str))
         except Exception:  # the backend's errors vary: any failure means not delivered
             logger.warning("could not publish to %s", channel, exc_info=True)
             return False
@@ -174,9 +182,12 @@ class Hub:
                     reader.cancel()
 
     async def is_ready(self) -> bool:
-        """Whether the connection is alive: the readiness probe asks this."""
+        """Whether the backend answers now, within ``PROBE_SECONDS``: the readiness probe
+        asks this. A heartbeat that went quiet says so too."""
         fresh = time.monotonic() - self.last_heartbeat < DEAD_AFTER_SECONDS
-        return self.connected and fresh
+        if not (self.connected and fresh):
+            return False
+        return await self.publish(self.heartbeat_channel, {"at": time.time()}, PROBE_SECONDS)
 
     async def _subscribed(self, channel: str) -> None:
         """Wait until ``channel``'s reader has subscribed; raise if it failed to."""
@@ -205,13 +216,14 @@ class Hub:
 
     async def _open(self) -> None:
         self.broadcast = Broadcast(self.url)
-        await self.broadcast.connect()
-        self.last_heartbeat = time.monotonic()
-        self.listeners.setdefault(self.heartbeat_channel, set())
-        for channel in self.listeners:
-            self._start_reader(channel)
-        for channel in self.listeners:
-            await self._subscribed(channel)
+        async with asyncio.timeout(CONNECT_SECONDS):
+            await self.broadcast.connect()
+            self.last_heartbeat = time.monotonic()
+            self.listeners.setdefault(self.heartbeat_channel, set())
+            for channel in self.listeners:
+                self._start_reader(channel)
+            for channel in self.listeners:
+                await self._subscribed(channel)
 
     async def _close(self) -> None:
         for reader in self.readers.values():
@@ -222,7 +234,8 @@ class Hub:
         broadcast, self.broadcast = self.broadcast, None
         if broadcast is not None:
             with contextlib.suppress(Exception):
-                await broadcast.disconnect()
+                async with asyncio.timeout(CONNECT_SECONDS):
+                    await broadcast.disconnect()
 
     async def _supervise(self) -> None:
         beat = Listener(self, self.heartbeat_channel, 8)
