@@ -36,6 +36,7 @@ from models.database import close_database, database_is_ready, open_database
 from resolvers.breaches import do_escalate_overdue_reports
 from resolvers.places import settle
 from resolvers.sessions import ensure_upcoming
+from resolvers.writes import do_forget_client_writes
 from schema import build_schema
 from schema.answers import GRAPHQL_PATH, AnswerStore, KeptAnswers
 from schema.context import Context
@@ -242,7 +243,8 @@ async def keep_places_settled(every_seconds: float = SETTLE_SECONDS) -> None:
     Reads never depend on this (an expired offer or term stops counting at once);
     it performs what follows: the status changes, the messages, the next offers.
     Breach reports left unacknowledged too long are escalated on the same beat, and each
-    group's coming weekly sessions are kept four ahead as its meetings pass.
+    group's coming weekly sessions are kept four ahead as its meetings pass, and client
+    message ids past their day are forgotten.
     """
     while True:
         try:
@@ -257,6 +259,10 @@ async def keep_places_settled(every_seconds: float = SETTLE_SECONDS) -> None:
             await ensure_upcoming(await Group.all())
         except Exception:  # a group whose meeting just passed gets its next one next beat
             logger.exception("adding the coming weekly sessions failed")
+        try:
+            await do_forget_client_writes()
+        except Exception:  # the ids are forgotten on a later beat: a retry still finds them
+            logger.exception("forgetting old client message ids failed")
         await asyncio.sleep(every_seconds)
 
 

@@ -24,6 +24,7 @@ from models.safeguarding import (
 )
 from models.sessions import GroupSession, SessionMessage, SessionPresence, SessionStatus
 from models.versions import DataVersion
+from models.writes import ClientWrite
 
 __all__ = [
     "GROUP_TIMEZONE",
@@ -37,6 +38,7 @@ __all__ = [
     "AuditEntry",
     "BreachReport",
     "BreachStatus",
+    "ClientWrite",
     "ConcernStatus",
     "Conversation",
     "DataVersion",

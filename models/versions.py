@@ -34,7 +34,9 @@ VERSION_TABLE = "data_version"
 # Tables no answer reads: the throttle's attempts (read only by sign-in and registration,
 # which are mutations) and presence beats (read only by the presence stream). Writing
 # them must not make every kept answer be computed again.
-UNVERSIONED_TABLES = frozenset({VERSION_TABLE, "sign_in_attempts", "session_presence"})
+UNVERSIONED_TABLES = frozenset(
+    {VERSION_TABLE, "sign_in_attempts", "session_presence", "client_writes"}
+)
 MIGRATION_TABLES = frozenset({"tortoise_migrations"})
 
 

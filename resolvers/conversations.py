@@ -17,6 +17,7 @@ from errors import Conflict, Forbidden, NotFound
 from models import Conversation, Group, Post, User
 from resolvers.audit import audit
 from resolvers.text import LETTER, LINE, check_text
+from resolvers.writes import check_client_write, write_once
 from subscriptions import channels
 from subscriptions.outbox import after_commit, transaction
 
@@ -34,10 +35,17 @@ def post_payload(post: Post, change: str) -> dict[str, Any]:
     return {"post_id": post.id, "change": change}
 
 
-async def do_start(author: User, group_id: int | None, title: str, body: str) -> Conversation:
+async def do_start(
+    author: User, group_id: int | None, title: str, body: str, client_id: str | None = None
+) -> Conversation:
     title, body = check_title(title), check_body(body)
     if group_id is not None and not await Group.filter(id=group_id).exists():
         raise NotFound("No such group.")
+    key = check_client_write(author.id, client_id, "CONVERSATION", group_id, title, body)
+    return await write_once(key, Conversation, lambda: _start(author, group_id, title, body))
+
+
+async def _start(author: User, group_id: int | None, title: str, body: str) -> Conversation:
     async with transaction():
         await check_takes_part_now(author, group_id)
         conversation = await Conversation.create(group_id=group_id, title=title, started_by=author)
@@ -72,8 +80,15 @@ async def check_takes_part_now(author: User, group_id: int | None) -> None:
         raise Forbidden("You no longer take part in this group: you cannot write here.")
 
 
-async def do_reply(author: User, conversation_id: int, body: str) -> Post:
+async def do_reply(
+    author: User, conversation_id: int, body: str, client_id: str | None = None
+) -> Post:
     body = check_body(body)
+    key = check_client_write(author.id, client_id, "POST", conversation_id, body)
+    return await write_once(key, Post, lambda: _reply(author, conversation_id, body))
+
+
+async def _reply(author: User, conversation_id: int, body: str) -> Post:
     async with transaction():
         conversation = await Conversation.filter(id=conversation_id).first()
         if conversation is None:

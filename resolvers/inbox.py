@@ -10,6 +10,7 @@ from auth.access import current_memberships
 from errors import BadUserInput, Forbidden, NotFound
 from models import Group, PersonalMessage, Role, User
 from resolvers.text import LETTER, LINE, check_text
+from resolvers.writes import check_client_write, write_once
 from subscriptions import channels
 from subscriptions.outbox import after_commit, transaction
 
@@ -121,13 +122,22 @@ def check_message(subject: str, body: str) -> tuple[str, str]:
     )
 
 
-async def do_send(sender: User, to_user_id: int, subject: str, body: str) -> PersonalMessage:
+async def do_send(
+    sender: User, to_user_id: int, subject: str, body: str, client_id: str | None = None
+) -> PersonalMessage:
     subject, body = check_message(subject, body)
     recipient = await check_may_write(sender, await User.filter(id=to_user_id).first())
-    return await notify(recipient.id, subject, body, sender_id=sender.id, kind="MESSAGE")
+    key = check_client_write(sender.id, client_id, "PERSONAL_MESSAGE", recipient.id, subject, body)
+    return await write_once(
+        key,
+        PersonalMessage,
+        lambda: notify(recipient.id, subject, body, sender_id=sender.id, kind="MESSAGE"),
+    )
 
 
-async def do_reply(sender: User, message_id: int, body: str) -> PersonalMessage:
+async def do_reply(
+    sender: User, message_id: int, body: str, client_id: str | None = None
+) -> PersonalMessage:
     """Answer a message in your inbox; the answer joins the same thread."""
     original = await PersonalMessage.filter(id=message_id, recipient_id=sender.id).first()
     if original is None:
@@ -138,13 +148,18 @@ async def do_reply(sender: User, message_id: int, body: str) -> PersonalMessage:
     subject, body = check_message(subject[:200], body)
     recipient = await User.get(id=original.sender_id)
     await check_may_write(sender, recipient)
-    return await notify(
-        recipient.id,
-        subject,
-        body,
-        sender_id=sender.id,
-        kind="MESSAGE",
-        thread_id=original.thread_id or original.id,
+    key = check_client_write(sender.id, client_id, "REPLY", message_id, body)
+    return await write_once(
+        key,
+        PersonalMessage,
+        lambda: notify(
+            recipient.id,
+            subject,
+            body,
+            sender_id=sender.id,
+            kind="MESSAGE",
+            thread_id=original.thread_id or original.id,
+        ),
     )
 
 

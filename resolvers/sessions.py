@@ -29,6 +29,7 @@ from resolvers.events import EventType, record_event
 from resolvers.inbox import notify
 from resolvers.steps import london
 from resolvers.text import NOTE, check_has_offset, check_text
+from resolvers.writes import check_client_write, write_once
 from subscriptions import channels
 from subscriptions.outbox import after_commit, transaction
 
@@ -207,13 +208,21 @@ def message_payload(message: SessionMessage, author: User) -> dict[str, Any]:
     }
 
 
-async def do_post_message(author: User, session_id: int, body: str) -> SessionMessage:
-    """Store the next message of a live session, then publish it.
+async def do_post_message(
+    author: User, session_id: int, body: str, client_id: str | None = None
+) -> SessionMessage:
+    """Store the next message of a live session, then publish it; sent again under the
+    same ``client_id``, the message stored the first time.
 
     The author's membership is checked again inside the transaction that writes: a member
     removed a moment ago has nothing stored in her name after her removal.
     """
     body = check_message(body)
+    key = check_client_write(author.id, client_id, "SESSION_MESSAGE", session_id, body)
+    return await write_once(key, SessionMessage, lambda: _post_message(author, session_id, body))
+
+
+async def _post_message(author: User, session_id: int, body: str) -> SessionMessage:
     async with transaction():
         session = await session_for_change(session_id, {SessionStatus.LIVE}, "written in")
         if not await may_take_part_now(author.id, session.group_id):

@@ -23,6 +23,7 @@ from models import Post as PostModel
 from models import Role
 from resolvers import conversations, live
 from schema.accounts import User
+from schema.inputs import ClientMessageId
 from schema.pagination import Connection, check_first, connection, decode_cursor
 
 CONVERSATION = subject_from(conversation_subject, "conversation_id", "conversation")
@@ -132,18 +133,32 @@ class Mutation:
         extensions=guard(*READERS),
     )
     async def start_conversation(
-        self, info: Info, title: str, body: str, group_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        title: str,
+        body: str,
+        group_id: strawberry.ID | None = None,
+        client_message_id: ClientMessageId = None,
     ) -> Conversation | None:
         group = parse_id(group_id, "groupId") if group_id is not None else None
-        found = await conversations.do_start(await info.context.current_user(), group, title, body)
+        found = await conversations.do_start(
+            await info.context.current_user(), group, title, body, client_message_id
+        )
         return Conversation.from_model(found, await info.context.room(group))
 
     @strawberry.mutation(extensions=guard(*READERS, subject=CONVERSATION))
     async def reply_to_conversation(
-        self, info: Info, conversation_id: strawberry.ID, body: str
+        self,
+        info: Info,
+        conversation_id: strawberry.ID,
+        body: str,
+        client_message_id: ClientMessageId = None,
     ) -> Post | None:
         post = await conversations.do_reply(
-            await info.context.current_user(), parse_id(conversation_id, "conversationId"), body
+            await info.context.current_user(),
+            parse_id(conversation_id, "conversationId"),
+            body,
+            client_message_id,
         )
         return Post.from_model(post)
 

@@ -13,6 +13,7 @@ from auth.permissions import IsAuthenticated, IsSelf, guard, parse_id, subject_f
 from models import PersonalMessage as MessageModel
 from resolvers import inbox, live
 from schema.accounts import User
+from schema.inputs import ClientMessageId
 from schema.pagination import Connection, check_first, connection, decode_cursor
 
 MESSAGE = subject_from(message_subject, "message_id", "message")
@@ -91,10 +92,19 @@ class Mutation:
         extensions=guard(IsAuthenticated()),
     )
     async def send_personal_message(
-        self, info: Info, to_user_id: strawberry.ID, subject: str, body: str
+        self,
+        info: Info,
+        to_user_id: strawberry.ID,
+        subject: str,
+        body: str,
+        client_message_id: ClientMessageId = None,
     ) -> PersonalMessage | None:
         message = await inbox.do_send(
-            await info.context.current_user(), parse_id(to_user_id, "toUserId"), subject, body
+            await info.context.current_user(),
+            parse_id(to_user_id, "toUserId"),
+            subject,
+            body,
+            client_message_id,
         )
         return PersonalMessage.from_model(message)
 
@@ -103,10 +113,17 @@ class Mutation:
         extensions=guard(IsSelf(), subject=MESSAGE),
     )
     async def reply_to_message(
-        self, info: Info, message_id: strawberry.ID, body: str
+        self,
+        info: Info,
+        message_id: strawberry.ID,
+        body: str,
+        client_message_id: ClientMessageId = None,
     ) -> PersonalMessage | None:
         message = await inbox.do_reply(
-            await info.context.current_user(), parse_id(message_id, "messageId"), body
+            await info.context.current_user(),
+            parse_id(message_id, "messageId"),
+            body,
+            client_message_id,
         )
         return PersonalMessage.from_model(message)
 

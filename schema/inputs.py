@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
+import strawberry
 from graphql import DocumentNode, GraphQLError, StringValueNode, Visitor, visit
 from starlette.requests import Request
 from strawberry.extensions import SchemaExtension
@@ -92,3 +93,14 @@ class RequestRules(SchemaExtension):
         ):
             context.pre_execution_errors = [bad_input(CONTROL_MESSAGE)]
         yield
+
+
+ClientMessageId = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Your own id for this message: 1 to 64 letters, digits, dots, dashes, "
+        "colons or underscores (a UUID will do). Sent again under the same id, after an "
+        "answer that never came, it returns the message stored the first time and stores "
+        "nothing new, for 24 hours; the same id for another message is a `CONFLICT`."
+    ),
+]

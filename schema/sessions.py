@@ -25,6 +25,7 @@ from models import SessionStatus as SessionStatusModel
 from resolvers import live, sessions, transcripts
 from schema.accounts import User
 from schema.fanout import shared_event
+from schema.inputs import ClientMessageId
 from schema.pagination import Connection, check_first, connection, decode_cursor
 
 SessionStatus = strawberry.enum(SessionStatusModel, name="SessionStatus")
@@ -239,10 +240,16 @@ class Mutation:
         extensions=guard(*TAKING_PART, subject=SESSION),
     )
     async def post_session_message(
-        self, info: Info, session_id: strawberry.ID, body: str
+        self,
+        info: Info,
+        session_id: strawberry.ID,
+        body: str,
+        client_message_id: ClientMessageId = None,
     ) -> SessionMessage | None:
         author = await info.context.current_user()
-        message = await sessions.do_post_message(author, parse_id(session_id, "sessionId"), body)
+        message = await sessions.do_post_message(
+            author, parse_id(session_id, "sessionId"), body, client_message_id
+        )
         return SessionMessage.from_payload(sessions.message_payload(message, author))
 
     @strawberry.mutation(

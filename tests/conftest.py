@@ -43,6 +43,7 @@ PRODUCTION_ENV = {
     "GP_DETAILS_KEY": "cHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHA=",
 }
 TABLES = [
+    "client_writes",
     "integrations",
     "safeguarding_concerns",
     "breach_reports",
