@@ -118,6 +118,7 @@ class Hub:
         self.broadcast: Broadcast | None = None
         self.supervisor: asyncio.Task[None] | None = None
         self.reconnections = 0
+        self.reconnecting = False
         self.lock = asyncio.Lock()
 
     @property
@@ -158,13 +159,26 @@ class Hub:
         return Listener(self, channel, self.queue_size)
 
     async def _add(self, listener: Listener) -> None:
+        """Listen from now on; while the backend is away, from when it is back.
+
+        A stream started during an outage must not wait for the backend: it reads what
+        it missed from the database at once, and is told to ``Resync`` when the backend
+        returns, by which time its channel is subscribed again.
+        """
         channel = listener.channel
+        if self.reconnecting:
+            self.listeners.setdefault(channel, set()).add(listener)
+            return
         async with self.lock:
             self.listeners.setdefault(channel, set()).add(listener)
             if channel not in self.readers:
                 self._start_reader(channel)
         try:
             await self._subscribed(channel)
+        except Exception:
+            # The backend failed it: the supervisor, seeing the reader gone, reconnects,
+            # subscribes the channel again and tells the listener to resync.
+            logger.warning("could not subscribe to %s yet", channel, exc_info=True)
         except BaseException:
             await self._remove(listener)
             raise
@@ -190,13 +204,17 @@ class Hub:
         return await self.publish(self.heartbeat_channel, {"at": time.time()}, PROBE_SECONDS)
 
     async def _subscribed(self, channel: str) -> None:
-        """Wait until ``channel``'s reader has subscribed; raise if it failed to."""
+        """Wait until ``channel``'s reader has subscribed; raise if it failed to, or did
+        not within ``CONNECT_SECONDS``."""
         ready = asyncio.ensure_future(self.ready[channel].wait())
         reader = self.readers[channel]
-        await asyncio.wait({ready, reader}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(
+            {ready, reader}, timeout=CONNECT_SECONDS, return_when=asyncio.FIRST_COMPLETED
+        )
         if not ready.done():
             ready.cancel()
-            reader.result()  # raises what stopped it
+            if reader.done() and not reader.cancelled():
+                reader.result()  # raises what stopped it
             raise ConnectionError(f"could not subscribe to {channel}")
 
     def _start_reader(self, channel: str) -> None:
@@ -220,9 +238,15 @@ class Hub:
             await self.broadcast.connect()
             self.last_heartbeat = time.monotonic()
             self.listeners.setdefault(self.heartbeat_channel, set())
-            for channel in self.listeners:
+            await self._subscribe_all()
+
+    async def _subscribe_all(self) -> None:
+        """Give every channel listened to a reader, and wait until each has subscribed;
+        channels first listened to meanwhile are subscribed too."""
+        while missing := [channel for channel in self.listeners if channel not in self.readers]:
+            for channel in missing:
                 self._start_reader(channel)
-            for channel in self.listeners:
+            for channel in missing:
                 await self._subscribed(channel)
 
     async def _close(self) -> None:
@@ -254,20 +278,25 @@ class Hub:
 
     async def _reconnect(self) -> None:
         logger.warning("pub/sub connection lost: reconnecting to %s", self.url)
-        async with self.lock:
-            await self._close()
+        self.reconnecting = True
+        try:
+            async with self.lock:
+                await self._close()
             while True:
-                try:
-                    await self._open()
-                    break
-                except Exception:  # the backend is still down: try again shortly
-                    logger.warning("pub/sub backend unreachable; retrying", exc_info=True)
-                    await self._close()
-                    await asyncio.sleep(RECONNECT_PAUSE_SECONDS)
-            self.reconnections += 1
-            for listeners in self.listeners.values():
-                for listener in listeners:
-                    listener.deliver(Resync())
+                async with self.lock:
+                    try:
+                        await self._open()
+                        break
+                    except Exception:  # the backend is still down: try again shortly
+                        logger.warning("pub/sub backend unreachable; retrying", exc_info=True)
+                        await self._close()
+                await asyncio.sleep(RECONNECT_PAUSE_SECONDS)
+        finally:
+            self.reconnecting = False
+        self.reconnections += 1
+        for listeners in list(self.listeners.values()):
+            for listener in list(listeners):
+                listener.deliver(Resync())
         logger.warning("pub/sub connection re-established")
 
 

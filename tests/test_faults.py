@@ -34,11 +34,23 @@ class PrivateRedis:
     def __init__(self) -> None:
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}"
+        self.start()
+
+    def start(self) -> None:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+
+    async def accepting(self) -> None:
+        """Wait until the server accepts connections."""
+        for _ in range(100):
+            with contextlib.suppress(OSError):
+                _, writer = await asyncio.open_connection("127.0.0.1", self.port)
+                writer.close()
+                return
+            await asyncio.sleep(0.05)
 
     @contextlib.contextmanager
     def frozen(self) -> Iterator[None]:
@@ -59,12 +71,7 @@ async def redis_hub() -> AsyncIterator[tuple[PrivateRedis, Hub]]:
     redis = PrivateRedis()
     hub = Hub(redis.url)
     try:
-        for _ in range(100):  # until the server accepts connections
-            with contextlib.suppress(OSError):
-                _, writer = await asyncio.open_connection("127.0.0.1", redis.port)
-                writer.close()
-                break
-            await asyncio.sleep(0.05)
+        await redis.accepting()
         await hub.connect()
         yield redis, hub
     finally:
@@ -166,3 +173,42 @@ async def test_the_hub_recovers_from_a_stall_longer_than_its_heartbeat(redis_hub
         assert isinstance(item, Resync)
         assert await hub.publish("channel:stall", {"after": True})
         assert await asyncio.wait_for(listener.get(), 5) == {"after": True}
+
+
+async def test_a_subscriber_during_an_outage_reads_its_backlog_at_once(
+    redis_hub, server, gql, person
+):
+    # Given a session with a message said, and a Redis that then dies
+    redis, hub = redis_hub
+    async with process_hub(hub):
+        scene = await live_session(gql, person)
+        poster = scene.members[1]
+        await gql(POST, {"session": scene.session_id, "body": "before"}, token=poster.token)
+        redis.stop()
+        for _ in range(100):  # the hub notices
+            if hub.reconnecting:
+                break
+            await asyncio.sleep(0.05)
+        assert hub.reconnecting
+
+        # When a member subscribes during the outage
+        client = await LiveClient.connect(server.ws_url, scene.members[0].token)
+        try:
+            started = time.monotonic()
+            stream = await client.subscribe(MESSAGES, {"session": scene.session_id, "after": 0})
+
+            # Then what was said reaches her at once, from the database
+            assert (await client.data(stream, "sessionMessages"))["body"] == "before"
+            assert time.monotonic() - started < 1.0
+
+            # And once Redis is back, what is said live reaches her too
+            redis.start()
+            await redis.accepting()
+            for _ in range(100):
+                if not hub.reconnecting:
+                    break
+                await asyncio.sleep(0.05)
+            await gql(POST, {"session": scene.session_id, "body": "after"}, token=poster.token)
+            assert (await client.data(stream, "sessionMessages"))["body"] == "after"
+        finally:
+            await client.close()
