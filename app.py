@@ -8,7 +8,9 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -26,11 +28,13 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 import subscriptions.hub
 from auth.identity import ANONYMOUS, bearer_token, token_from_connection_params, viewer_from_token
 from auth.integrations import is_integration_token, viewer_for_integration
+from errors import ServiceUnavailable
 from models import Group
 from models.database import close_database, database_is_ready, open_database
 from resolvers.breaches import do_escalate_overdue_reports
@@ -53,6 +57,7 @@ CORS_MAX_AGE_SECONDS = 600
 CONNECTION_INIT_SECONDS = 10
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 5
 TOKEN_EXPIRED_CLOSE_CODE = 4401
+REQUEST_SECONDS = 5.0
 SETTLE_SECONDS = 60
 GC_THRESHOLDS = (50_000, 20, 20)  # CPython's default first threshold is 2,000 (700 before 3.13)
 
@@ -128,6 +133,32 @@ class HavenGraphQL(GraphQL):
                 max(delay, 0), _close_expired, context.request
             )
         return await super().on_ws_connect(context)
+
+    async def execute_operation(  # type: ignore[override]
+        self,
+        request: Request,
+        request_adapter: Any,
+        request_data: Any,
+        context: Context,
+        root_value: object,
+        sub_response: object,
+    ) -> Any:
+        """Answer every request over HTTP within ``REQUEST_SECONDS``, whatever the database
+        does: past it, ``SERVICE_UNAVAILABLE``. A mutation cut short may have committed;
+        its ``clientMessageId`` makes the retry safe."""
+        try:
+            async with asyncio.timeout(REQUEST_SECONDS):
+                return await super().execute_operation(
+                    request, request_adapter, request_data, context, root_value, sub_response
+                )
+        except TimeoutError:
+            logger.warning("a request ran past %s s: answered unavailable", REQUEST_SECONDS)
+            unavailable = ServiceUnavailable()
+            error = GraphQLError(
+                unavailable.message,
+                extensions={"code": unavailable.code, **unavailable.extensions},
+            )
+            return ExecutionResult(data=None, errors=[error])
 
     def encode_json(self, data: object) -> str | bytes:
         """A live event's answer shared by many sockets is encoded once, not per socket."""

@@ -49,6 +49,18 @@ class RateLimited(HavenError):
         self.extensions = {"retryAfter": max(retry_after, 1)}
 
 
+class ServiceUnavailable(HavenError):
+    """A service Haven depends on (the database) did not answer in time: nothing was
+    done that the client should not simply try again, ``retryAfter`` seconds later."""
+
+    code = "SERVICE_UNAVAILABLE"
+    RETRY_AFTER_SECONDS = 5
+
+    def __init__(self, message: str = "The service is briefly unavailable: try again.") -> None:
+        super().__init__(message)
+        self.extensions = {"retryAfter": self.RETRY_AFTER_SECONDS}
+
+
 class FellBehind(HavenError):
     """A live stream's client read too slowly and was cut off; it may resubscribe."""
 

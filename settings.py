@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tortoise.backends.base.config_generator import expand_db_url
+
 ROOT = Path(__file__).resolve().parent
 DEFAULT_DATABASE_URL = f"sqlite://{ROOT / 'data' / 'haven.sqlite3'}"
 
@@ -169,10 +171,28 @@ def _check_fernet_key(key: str) -> None:
         )
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
-    """The Tortoise ORM configuration: one app, its models and its migrations."""
+# A database that stops answering must not hold a request: each statement, and each
+# new connection, gives up after these (asyncpg's own defaults wait without end, and
+# a minute). SQLite waits for a writer up to its busy_timeout (models.database).
+DB_COMMAND_SECONDS = 5.0
+DB_CONNECT_SECONDS = 2
+
+
+def database_connection(database_url: str) -> str | dict[str, Any]:
+    """The connection Tortoise opens: PostgreSQL's with its waits bounded."""
+    if not database_url.startswith(("postgres://", "postgresql://", "asyncpg://")):
+        return database_url
+    config = expand_db_url(database_url)
+    config["credentials"].setdefault("command_timeout", DB_COMMAND_SECONDS)
+    config["credentials"].setdefault("timeout", DB_CONNECT_SECONDS)
+    return config
+
+
+def tortoise_config(database_url: str, bounded: bool = True) -> dict[str, Any]:
+    """The Tortoise ORM configuration: one app, its models and its migrations. Migrations
+    run ``bounded=False``: building an index on a grown table may take minutes."""
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": database_connection(database_url) if bounded else database_url},
         "apps": {
             "haven": {
                 "models": ["models"],

@@ -53,7 +53,7 @@ async def migrate_database(database_url: str) -> None:
     """Apply every migration not yet applied (Tortoise's own migration framework)."""
     _ensure_sqlite_folder(database_url)
     try:
-        await migrate(config=tortoise_config(with_sqlite_pragmas(database_url)))
+        await migrate(config=tortoise_config(with_sqlite_pragmas(database_url), bounded=False))
     finally:
         close_version_readers()
         await Tortoise.close_connections()

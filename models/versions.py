@@ -17,6 +17,7 @@ wrote:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sqlite3
@@ -30,6 +31,7 @@ from tortoise.models import Model
 logger = logging.getLogger("haven.versions")
 
 VERSION_TABLE = "data_version"
+VERSION_READ_SECONDS = 0.5  # unknown after this: the request is computed, not kept
 
 # Tables no answer reads: the throttle's attempts (read only by sign-in and registration,
 # which are mutations) and presence beats (read only by the presence stream). Writing
@@ -141,7 +143,12 @@ async def read_version() -> int | None:
             _give_up("the data version could not be read")
             return None
     if source.client is not None:
-        _, rows = await source.client.execute_query(f"SELECT n FROM {VERSION_TABLE} WHERE id = 1")
+        try:
+            async with asyncio.timeout(VERSION_READ_SECONDS):
+                query = f"SELECT n FROM {VERSION_TABLE} WHERE id = 1"
+                _, rows = await source.client.execute_query(query)
+        except Exception:  # the database is away: unknown for this request, which will say so
+            return None
         return int(rows[0]["n"]) if rows else None
     return None
 

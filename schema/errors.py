@@ -9,18 +9,27 @@ from __future__ import annotations
 import logging
 import re
 
+import asyncpg
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
+from tortoise.exceptions import DBConnectionError, OperationalError
 
-from errors import HavenError
+from errors import HavenError, ServiceUnavailable
 from schema.extensions import LeanExtensionsRunner
 
 logger = logging.getLogger("haven.errors")
 
 MASKED_MESSAGE = "Unexpected error."
+UNAVAILABLE = (
+    TimeoutError,
+    ConnectionError,
+    DBConnectionError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+)
 # A variable graphql-core could not coerce: its reason quotes the value, which can
 # be GP details, so the value is cut out and the words kept.
 BAD_VARIABLE = re.compile(r"^Variable '\$\w+' ")
@@ -32,6 +41,10 @@ def give_code(error: GraphQLError) -> None:
     """Code ``error`` in place: ours keep their code, bugs are masked, the rest are requests."""
     original = error.original_error
     extensions = dict(error.extensions or {})
+    if original is not None and dependency_failed(original):
+        logger.warning("a dependency did not answer at %s: %s", error.path, type(original).__name__)
+        original = ServiceUnavailable()
+        error.message, error.original_error = original.message, None
     if isinstance(original, HavenError):
         extensions.update(original.extensions, code=original.code)
     elif original is not None and not isinstance(original, GraphQLError):
@@ -52,6 +65,17 @@ def give_code(error: GraphQLError) -> None:
             error.message = MASKED_MESSAGE
             extensions["code"] = "INTERNAL_SERVER_ERROR"
     error.extensions = extensions
+
+
+def dependency_failed(error: BaseException) -> bool:
+    """Whether ``error`` says the database did not answer (down, unreachable, too slow, or
+    a SQLite file locked past its wait), rather than that Haven went wrong."""
+    if isinstance(error, UNAVAILABLE):
+        return True
+    if isinstance(error, OperationalError) and "database is locked" in str(error):
+        return True
+    cause = error.__cause__
+    return cause is not None and cause is not error and dependency_failed(cause)
 
 
 def without_values(message: str) -> str:

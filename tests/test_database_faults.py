@@ -1,0 +1,187 @@
+"""A database that stops answering: PostgreSQL behind a TCP proxy the test freezes.
+
+Haven runs as ``haven serve`` runs it, in a process of its own, connected through the
+proxy; while the proxy holds every byte, requests must answer within their bound with
+``SERVICE_UNAVAILABLE`` (never hang, never ``INTERNAL_SERVER_ERROR``), the readiness
+probe must say so, and a client that retries with its ``clientMessageId`` once the
+database is back ends with exactly one copy of its message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from app import REQUEST_SECONDS
+from bench.__main__ import free_port
+from models import SessionMessage
+from settings import DB_COMMAND_SECONDS
+from tests.conftest import TEST_ENV
+from tests.test_live_sessions import live_session
+from tests.workflow import code, data
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
+    reason="needs DATABASE_URL=postgres://…",
+)
+
+ME = "{ me { profileName } }"
+POST = """
+mutation ($session: ID!, $body: String!, $id: String) {
+  postSessionMessage(sessionId: $session, body: $body, clientMessageId: $id) { sequence }
+}"""
+# The request's own bound, then a rollback's wait on the frozen connection at most
+BOUND = REQUEST_SECONDS + DB_COMMAND_SECONDS + 1.0
+
+
+class FreezableProxy:
+    """Forwards TCP to a target; while frozen, holds every byte in both directions."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.thawed = asyncio.Event()
+        self.thawed.set()
+        self.port = 0
+        self.server: asyncio.Server | None = None
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._connect, "127.0.0.1", 0)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def _connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
+        except OSError:
+            writer.close()
+            return
+        await asyncio.gather(
+            self._pipe(reader, upstream_writer),
+            self._pipe(upstream_reader, writer),
+            return_exceptions=True,
+        )
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while chunk := await reader.read(65536):
+                await self.thawed.wait()
+                writer.write(chunk)
+                await writer.drain()
+        finally:
+            writer.close()
+
+    @contextlib.contextmanager
+    def frozen(self):
+        self.thawed.clear()
+        try:
+            yield
+        finally:
+            self.thawed.set()
+
+    async def stop(self) -> None:
+        self.thawed.set()
+        if self.server is not None:
+            self.server.close()
+
+
+@pytest.fixture
+async def haven_behind_proxy(settings) -> AsyncIterator[tuple[FreezableProxy, httpx.AsyncClient]]:
+    database = urlsplit(settings.database_url)
+    proxy = FreezableProxy(database.hostname or "127.0.0.1", database.port or 5432)
+    await proxy.start()
+    through = settings.database_url.replace(
+        database.netloc.split("@")[-1], f"127.0.0.1:{proxy.port}"
+    )
+    port = free_port()
+    environ = {**os.environ, **TEST_ENV, "DATABASE_URL": through, "BROADCAST_URL": "memory://"}
+    haven = str(Path(sys.executable).parent / "haven")
+    process = await asyncio.create_subprocess_exec(
+        haven,
+        "serve",
+        "--port",
+        str(port),
+        env=environ,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+            for _ in range(200):
+                with contextlib.suppress(httpx.TransportError):
+                    if (await http.get("/readyz")).status_code == 200:
+                        break
+                await asyncio.sleep(0.1)
+            yield proxy, http
+    finally:
+        process.terminate()
+        await process.wait()
+        await proxy.stop()
+
+
+async def ask(http: httpx.AsyncClient, query: str, variables=None, token=None) -> dict:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = await http.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
+    return response.json()
+
+
+async def test_a_frozen_database_answers_service_unavailable_in_time(haven_behind_proxy, person):
+    # Given a member, answered while the database answers
+    proxy, http = haven_behind_proxy
+    member = await person()
+    assert data(await ask(http, ME, token=member.token), "me") == {"profileName": "Member 1"}
+
+    with proxy.frozen():
+        # When she asks while the database is frozen
+        started = time.monotonic()
+        answer = await ask(http, ME, token=member.token)
+        took = time.monotonic() - started
+
+        # Then she is told to try again, within the bound, and readiness says not ready
+        assert code(answer) == "SERVICE_UNAVAILABLE"
+        assert answer["errors"][0]["extensions"]["retryAfter"] > 0
+        assert took < BOUND
+        started = time.monotonic()
+        assert (await http.get("/readyz")).status_code == 503
+        assert time.monotonic() - started < 1.5
+
+    # And once it thaws, she is answered again
+    for _ in range(50):
+        answer = await ask(http, ME, token=member.token)
+        if "errors" not in answer:
+            break
+        await asyncio.sleep(0.2)
+    assert data(answer, "me") == {"profileName": "Member 1"}
+
+
+async def test_a_post_retried_through_an_outage_is_stored_once(haven_behind_proxy, gql, person):
+    # Given a member in a live session whose post meets a frozen database
+    proxy, http = haven_behind_proxy
+    scene = await live_session(gql, person)
+    member = scene.members[0]
+    variables = {"session": scene.session_id, "body": "Is anyone there?", "id": "retry-1"}
+    with proxy.frozen():
+        first = await ask(http, POST, variables, token=member.token)
+        assert code(first) == "SERVICE_UNAVAILABLE"
+
+    # When her app retries every failure with the same clientMessageId
+    for _ in range(50):
+        answer = await ask(http, POST, variables, token=member.token)
+        if "errors" not in answer:
+            break
+        assert code(answer) == "SERVICE_UNAVAILABLE"
+        await asyncio.sleep(0.2)
+
+    # Then the message is stored exactly once
+    assert data(answer, "postSessionMessage")["sequence"] == 1
+    assert await SessionMessage.filter(session_id=scene.session.id).count() == 1
