@@ -47,6 +47,7 @@ from schema.context import Context
 from schema.fanout import encode_next
 from settings import Settings, load_settings
 from subscriptions.hub import Hub
+from subscriptions.presence import do_sweep_stale
 from subscriptions.setup import Gate
 
 logger = logging.getLogger("haven")
@@ -274,8 +275,8 @@ async def keep_places_settled(every_seconds: float = SETTLE_SECONDS) -> None:
     Reads never depend on this (an expired offer or term stops counting at once);
     it performs what follows: the status changes, the messages, the next offers.
     Breach reports left unacknowledged too long are escalated on the same beat, and each
-    group's coming weekly sessions are kept four ahead as its meetings pass, and client
-    message ids past their day are forgotten.
+    group's coming weekly sessions are kept four ahead as its meetings pass, the presence
+    a dead process left is swept, and client message ids past their day are forgotten.
     """
     while True:
         try:
@@ -290,6 +291,10 @@ async def keep_places_settled(every_seconds: float = SETTLE_SECONDS) -> None:
             await ensure_upcoming(await Group.all())
         except Exception:  # a group whose meeting just passed gets its next one next beat
             logger.exception("adding the coming weekly sessions failed")
+        try:
+            await do_sweep_stale()
+        except Exception:  # the rows stay stale, and shown as absent, until the next beat
+            logger.exception("sweeping the presence of dead processes failed")
         try:
             await do_forget_client_writes()
         except Exception:  # the ids are forgotten on a later beat: a retry still finds them

@@ -12,9 +12,9 @@ from subscriptions.hub import current_hub
 
 logger = logging.getLogger("haven.presence")
 
-REFRESH_SECONDS = 30
+REFRESH_SECONDS = 10
 REFRESH_BATCH = 500  # row ids per UPDATE, well under any database's limit on parameters
-STALE_AFTER = timedelta(seconds=3 * REFRESH_SECONDS)
+STALE_AFTER = timedelta(seconds=3 * REFRESH_SECONDS)  # a process this silent has died
 
 
 async def present_user_ids(session_id: int) -> list[int]:
@@ -24,6 +24,26 @@ async def present_user_ids(session_id: int) -> list[int]:
         "user_id", flat=True
     )
     return sorted(set(rows))  # type: ignore[arg-type]
+
+
+async def do_sweep_stale(now: datetime | None = None) -> int:
+    """Remove the rows a dead process left behind, and tell each session who left.
+
+    Every process sweeps on its beat; a row is swept by the one whose delete took it,
+    so a departure is announced once. How many rows this process swept.
+    """
+    before = (now or datetime.now(UTC)) - STALE_AFTER
+    stale = await SessionPresence.filter(seen_at__lte=before).values_list(
+        "id", "session_id", "user_id"
+    )
+    swept = 0
+    for row_id, session_id, user_id in stale:
+        if not await SessionPresence.filter(id=row_id).delete():
+            continue  # another process swept it
+        swept += 1
+        if user_id not in await present_user_ids(session_id):
+            await _announce(session_id, user_id, "left")
+    return swept
 
 
 async def _announce(session_id: int, user_id: int, change: str) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from auth.tokens import issue_access_token
 from models import GroupSession, Role, SessionMessage, SessionPresence
-from subscriptions.presence import STALE_AFTER, held, present_user_ids
+from subscriptions.presence import STALE_AFTER, do_sweep_stale, held, present_user_ids
 from tests.conftest import join, make_group
 from tests.live import LiveClient
 from tests.workflow import REMOVE, code, data
@@ -219,6 +219,37 @@ async def test_presence_shows_who_comes_and_goes(server, gql, person, clients):
         "left": None,
     }
     assert left == {"present": [], "joined": None, "left": {"profileName": name}}
+
+
+async def test_the_presence_a_dead_process_left_is_swept_and_seen_leaving(
+    server, gql, person, clients
+):
+    # Given a watcher of a session, and a member counted present by a process that died
+    scene = await live_session(gql, person)
+    watcher = await clients(server, scene.facilitator)
+    presence = await watcher.subscribe(PRESENCE, {"session": scene.session_id})
+    assert (await watcher.data(presence, "sessionPresence"))["present"] == []
+    ghost, member = scene.members[0], scene.members[1]
+    row = await SessionPresence.create(
+        session_id=scene.session.id, user_id=ghost.user.id, seen_at=datetime.now(UTC)
+    )
+    follower = await clients(server, member)
+    await follower.subscribe(MESSAGES, {"session": scene.session_id, "after": 0})
+    names = sorted([ghost.user.profile_name, member.user.profile_name])
+    seen = await watcher.data(presence, "sessionPresence")
+    assert sorted(p["profileName"] for p in seen["present"]) == names
+    last_seen = datetime.now(UTC) - STALE_AFTER - timedelta(seconds=1)
+    await SessionPresence.filter(id=row.id).update(seen_at=last_seen)
+
+    # When a beat sweeps
+    swept = await do_sweep_stale()
+
+    # Then her row is gone, and the watcher is told she left
+    assert swept == 1
+    assert not await SessionPresence.filter(id=row.id).exists()
+    left = await watcher.data(presence, "sessionPresence")
+    assert left["left"] == {"profileName": ghost.user.profile_name}
+    assert left["present"] == [{"profileName": member.user.profile_name}]
 
 
 async def test_one_beat_keeps_every_follower_of_this_process_present(server, gql, person, clients):
