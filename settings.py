@@ -28,6 +28,7 @@ DEVELOPMENT_JWT_SECRET = "haven-development-jwt-secret-do-not-use-in-production"
 DEVELOPMENT_GP_DETAILS_KEY = "aGF2ZW4tZGV2ZWxvcG1lbnQtZ3Ata2V5LTMyLWJ5dGU="
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+MAX_WAIT_SECONDS = 300  # a bound on waiting that waits longer than this bounds nothing
 MIN_JWT_SECRET_BYTES = 32  # HS256 wants a key at least as long as its output (RFC 7518).
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -55,6 +56,8 @@ class Settings:
     jwt_audience: str = "haven-api"
     access_token_seconds: int = 15 * 60
     refresh_token_seconds: int = 30 * 24 * 3600
+    request_seconds: float = 5.0
+    publish_seconds: float = 1.0
 
     @property
     def production(self) -> bool:
@@ -115,6 +118,8 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
 
     keep_answers = _switch(environ, "HAVEN_KEEP_ANSWERS", "on")
     access_log = _switch(environ, "HAVEN_ACCESS_LOG", "off")
+    request_seconds = _seconds(environ, "HAVEN_REQUEST_TIMEOUT", 5.0)
+    publish_seconds = _seconds(environ, "HAVEN_PUBLISH_TIMEOUT", 1.0)
 
     return Settings(
         env=env,
@@ -129,6 +134,8 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         trusted_proxies=_trusted_proxies(environ.get("HAVEN_TRUSTED_PROXIES", "")),
         keep_answers=keep_answers,
         access_log=access_log,
+        request_seconds=request_seconds,
+        publish_seconds=publish_seconds,
     )
 
 
@@ -137,6 +144,20 @@ def _switch(environ: Mapping[str, str], name: str, default: str) -> bool:
     if value not in ("on", "off"):
         raise SettingsError(f"{name} must be 'on' or 'off', not {value!r}")
     return value == "on"
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    text = environ.get(name, str(default))
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= MAX_WAIT_SECONDS:
+        raise SettingsError(
+            f"{name} must be a number of seconds above 0 and at most {MAX_WAIT_SECONDS}, "
+            f"not {text!r}"
+        )
+    return seconds
 
 
 def _trusted_proxies(text: str) -> tuple[Network, ...]:
@@ -173,18 +194,25 @@ def _check_fernet_key(key: str) -> None:
 
 # A database that stops answering must not hold a request: each statement, and each
 # new connection, gives up after these (asyncpg's own defaults wait without end, and
-# a minute). SQLite waits for a writer up to its busy_timeout (models.database).
+# a minute), unless DATABASE_URL sets ?command_timeout= and ?timeout= itself. SQLite
+# waits for a writer up to its busy_timeout (models.database).
 DB_COMMAND_SECONDS = 5.0
 DB_CONNECT_SECONDS = 2
 
 
-def database_connection(database_url: str) -> str | dict[str, Any]:
-    """The connection Tortoise opens: PostgreSQL's with its waits bounded."""
+def database_connection(database_url: str, bounded: bool = True) -> str | dict[str, Any]:
+    """The connection Tortoise opens: PostgreSQL's with its waits bounded, by the URL's
+    ``?command_timeout=`` and ``?timeout=`` or by default (unless ``bounded`` is off)."""
     if not database_url.startswith(("postgres://", "postgresql://", "asyncpg://")):
         return database_url
     config = expand_db_url(database_url)
-    config["credentials"].setdefault("command_timeout", DB_COMMAND_SECONDS)
-    config["credentials"].setdefault("timeout", DB_CONNECT_SECONDS)
+    credentials = config["credentials"]
+    defaults = {"command_timeout": DB_COMMAND_SECONDS, "timeout": DB_CONNECT_SECONDS}
+    for name, default in defaults.items():
+        if name in credentials:
+            credentials[name] = float(credentials[name])  # asyncpg wants numbers
+        elif bounded:
+            credentials[name] = float(default)
     return config
 
 
@@ -192,7 +220,7 @@ def tortoise_config(database_url: str, bounded: bool = True) -> dict[str, Any]:
     """The Tortoise ORM configuration: one app, its models and its migrations. Migrations
     run ``bounded=False``: building an index on a grown table may take minutes."""
     return {
-        "connections": {"default": database_connection(database_url) if bounded else database_url},
+        "connections": {"default": database_connection(database_url, bounded)},
         "apps": {
             "haven": {
                 "models": ["models"],

@@ -33,7 +33,7 @@ HEARTBEAT_SECONDS = 1.0
 DEAD_AFTER_SECONDS = 3.5
 RECONNECT_PAUSE_SECONDS = 0.5
 # Every wait on the backend is bounded: a frozen Redis answers nothing, not even an error.
-PUBLISH_SECONDS = 1.0
+PUBLISH_SECONDS = 1.0  # by default; HAVEN_PUBLISH_TIMEOUT sets it
 PROBE_SECONDS = 0.5
 CONNECT_SECONDS = 2.0
 
@@ -107,9 +107,12 @@ class Listener:
 class Hub:
     """Owns the broadcaster connection; opened and closed by the application's lifespan."""
 
-    def __init__(self, url: str, queue_size: int = QUEUE_SIZE) -> None:
+    def __init__(
+        self, url: str, queue_size: int = QUEUE_SIZE, publish_seconds: float = PUBLISH_SECONDS
+    ) -> None:
         self.url = url
         self.queue_size = queue_size
+        self.publish_seconds = publish_seconds
         self.listeners: dict[str, set[Listener]] = {}
         self.readers: dict[str, asyncio.Task[None]] = {}
         self.ready: dict[str, asyncio.Event] = {}
@@ -137,17 +140,17 @@ class Hub:
         await self._close()
 
     async def publish(
-        self, channel: str, payload: dict[str, Any], within: float = PUBLISH_SECONDS
+        self, channel: str, payload: dict[str, Any], within: float | None = None
     ) -> bool:
         """Send ``payload`` to every process listening on ``channel``, waiting at most
-        ``within`` seconds.
+        ``within`` seconds (by default the hub's ``publish_seconds``).
 
         A failure is logged, not raised: what is published was committed first, and
         listeners catch up from the database after the supervisor reconnects.
         """
         try:
             assert self.broadcast is not None, "the hub is not connected"
-            async with asyncio.timeout(within):
+            async with asyncio.timeout(within or self.publish_seconds):
                 await self.broadcast.publish(channel, json.dumps(payload, default=str))
         except Exception:  # the backend's errors vary: any failure means not delivered
             logger.warning("could not publish to %s", channel, exc_info=True)

@@ -7,7 +7,14 @@ import ipaddress
 
 import pytest
 
-from settings import DEVELOPMENT_GP_DETAILS_KEY, SettingsError, load_settings
+from settings import (
+    DB_COMMAND_SECONDS,
+    DB_CONNECT_SECONDS,
+    DEVELOPMENT_GP_DETAILS_KEY,
+    SettingsError,
+    database_connection,
+    load_settings,
+)
 
 SECRET = "s" * 40
 KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
@@ -54,6 +61,9 @@ def test_production_starts_with_its_own_secrets():
         ({"HAVEN_TRUSTED_PROXIES": "10.0.0.1, proxy.internal"}, "HAVEN_TRUSTED_PROXIES"),
         ({"HAVEN_TRUSTED_PROXIES": "10.0.0.1/8"}, "has host bits set"),
         ({"HAVEN_ALLOWED_ORIGINS": "https://app.haven.example, *"}, "HAVEN_ALLOWED_ORIGINS"),
+        ({"HAVEN_REQUEST_TIMEOUT": "0"}, "HAVEN_REQUEST_TIMEOUT"),
+        ({"HAVEN_REQUEST_TIMEOUT": "soon"}, "HAVEN_REQUEST_TIMEOUT"),
+        ({"HAVEN_PUBLISH_TIMEOUT": "3600"}, "HAVEN_PUBLISH_TIMEOUT"),
     ],
 )
 def test_unsafe_or_malformed_settings_refuse_to_load(environ, complaint):
@@ -81,3 +91,16 @@ def test_trusted_proxies_are_addresses_and_networks():
         ipaddress.ip_network("192.0.2.10/32"),
         ipaddress.ip_network("2001:db8::/32"),
     )
+
+
+def test_the_waits_on_dependencies_are_bounded_and_may_be_set():
+    assert (load_settings({}).request_seconds, load_settings({}).publish_seconds) == (5.0, 1.0)
+    chosen = load_settings({"HAVEN_REQUEST_TIMEOUT": "2.5", "HAVEN_PUBLISH_TIMEOUT": "0.25"})
+    assert (chosen.request_seconds, chosen.publish_seconds) == (2.5, 0.25)
+
+    bounded = database_connection("postgres://haven@db.internal:5432/haven")
+    assert bounded["credentials"]["command_timeout"] == DB_COMMAND_SECONDS
+    assert bounded["credentials"]["timeout"] == DB_CONNECT_SECONDS
+    chosen_url = database_connection("postgres://haven@db/haven?command_timeout=10&timeout=3")
+    assert chosen_url["credentials"]["command_timeout"] == 10.0
+    assert chosen_url["credentials"]["timeout"] == 3.0
