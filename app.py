@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -44,6 +44,7 @@ from resolvers.writes import do_forget_client_writes
 from schema import build_schema
 from schema.answers import GRAPHQL_PATH, AnswerStore, KeptAnswers
 from schema.context import Context
+from schema.errors import give_code
 from schema.fanout import encode_next
 from settings import Settings, load_settings
 from subscriptions.hub import Hub
@@ -161,9 +162,8 @@ class HavenGraphQL(GraphQL):
         seconds = self.settings.request_seconds
         logger.warning("a request ran past %s s: answered unavailable", seconds)
         unavailable = ServiceUnavailable()
-        error = GraphQLError(
-            unavailable.message, extensions={"code": unavailable.code, **unavailable.extensions}
-        )
+        error = GraphQLError(unavailable.message, original_error=unavailable)
+        give_code(error)
         return ExecutionResult(data=None, errors=[error])
 
     def encode_json(self, data: object) -> str | bytes:
@@ -280,6 +280,21 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
 
 
+async def _add_coming_sessions() -> None:
+    await ensure_upcoming(await Group.all())
+
+
+# What the server does on every beat, each job on its own: whatever one leaves undone
+# (a failure) it does again on the next.
+BEAT: tuple[tuple[Callable[[], Awaitable[object]], str], ...] = (
+    (settle, "settling places"),
+    (do_escalate_overdue_reports, "escalating overdue breach reports"),
+    (_add_coming_sessions, "adding the coming weekly sessions"),
+    (do_sweep_stale, "sweeping the presence of dead processes"),
+    (do_forget_client_writes, "forgetting old client message ids"),
+)
+
+
 async def keep_places_settled(every_seconds: float = SETTLE_SECONDS) -> None:
     """Lapse offers and end finished terms as time passes, passing places on.
 
@@ -290,26 +305,11 @@ async def keep_places_settled(every_seconds: float = SETTLE_SECONDS) -> None:
     a dead process left is swept, and client message ids past their day are forgotten.
     """
     while True:
-        try:
-            await settle()
-        except Exception:  # keep settling: one failed round must not stop the next
-            logger.exception("settling places failed")
-        try:
-            await do_escalate_overdue_reports()
-        except Exception:  # nor may it stop the escalations, or they the settling
-            logger.exception("escalating overdue breach reports failed")
-        try:
-            await ensure_upcoming(await Group.all())
-        except Exception:  # a group whose meeting just passed gets its next one next beat
-            logger.exception("adding the coming weekly sessions failed")
-        try:
-            await do_sweep_stale()
-        except Exception:  # the rows stay stale, and shown as absent, until the next beat
-            logger.exception("sweeping the presence of dead processes failed")
-        try:
-            await do_forget_client_writes()
-        except Exception:  # the ids are forgotten on a later beat: a retry still finds them
-            logger.exception("forgetting old client message ids failed")
+        for job, what in BEAT:
+            try:
+                await job()
+            except Exception:  # one failed job must not stop the others, nor the next beat
+                logger.exception("%s failed", what)
         await asyncio.sleep(every_seconds)
 
 

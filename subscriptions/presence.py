@@ -36,12 +36,14 @@ async def do_sweep_stale(now: datetime | None = None) -> int:
     stale = await SessionPresence.filter(seen_at__lte=before).values_list(
         "id", "session_id", "user_id"
     )
-    swept = 0
+    swept, gone = 0, {}  # gone: session -> the users whose rows this process swept
     for row_id, session_id, user_id in stale:
-        if not await SessionPresence.filter(id=row_id).delete():
-            continue  # another process swept it
-        swept += 1
-        if user_id not in await present_user_ids(session_id):
+        if await SessionPresence.filter(id=row_id).delete():  # 0: another process swept it
+            swept += 1
+            gone.setdefault(session_id, set()).add(user_id)
+    for session_id, users in gone.items():
+        still = set(await present_user_ids(session_id))  # once a session, not once a row
+        for user_id in sorted(users - still):
             await _announce(session_id, user_id, "left")
     return swept
 
