@@ -22,6 +22,7 @@ from resolvers.places import (
     offer_place,
     waiting_list,
 )
+from resolvers.settled import SettledApplication, settle_application
 from resolvers.steps import advance, application_for_step, london, open_key
 from resolvers.text import check_has_offset, check_text
 from subscriptions.outbox import transaction
@@ -36,7 +37,7 @@ def check_gp_details(details: GPDetails | None) -> GPDetails:
     return cleaned
 
 
-async def do_apply(applicant_id: int, group_id: int, support_sought: str) -> Application:
+async def do_apply(applicant_id: int, group_id: int, support_sought: str) -> SettledApplication:
     support_sought = check_text(support_sought, "what support you are looking for")
     async with transaction():
         group = await Group.filter(id=group_id).first()
@@ -71,10 +72,10 @@ async def do_apply(applicant_id: int, group_id: int, support_sought: str) -> App
             f"A new application to {group.name}",
             "Arrange a telephone chat with the applicant.",
         )
-    return application
+        return await settle_application(application)
 
 
-async def do_schedule_call(actor_id: int, application_id: int, at: datetime) -> Application:
+async def do_schedule_call(actor_id: int, application_id: int, at: datetime) -> SettledApplication:
     check_has_offset(at, "the call's time")
     if at <= datetime.now(UTC):
         raise BadUserInput("A call is arranged for a time still to come.")
@@ -94,7 +95,7 @@ async def do_schedule_call(actor_id: int, application_id: int, at: datetime) -> 
                 "the support you want and to ask for your GP's details.",
             ),
         )
-    return application
+        return await settle_application(application)
 
 
 async def do_record_call(
@@ -104,7 +105,7 @@ async def do_record_call(
     gp_consent: bool,
     gp_details: GPDetails | None,
     notes: str,
-) -> Application:
+) -> SettledApplication:
     """Record the chat. Without consent to contact the GP there can be no place."""
     notes = check_text(notes, "notes", required=False)
     details = check_gp_details(gp_details) if gp_consent else None
@@ -125,7 +126,7 @@ async def do_record_call(
                     "in a group. You are welcome to apply again if you change your mind.",
                 ),
             )
-            return application
+            return await settle_application(application)
         application.gp_details = seal(keys, details)
         application.gp_consent_at = datetime.now(UTC)
         await audit(
@@ -141,12 +142,12 @@ async def do_record_call(
                 "as soon as we have heard.",
             ),
         )
-    return application
+        return await settle_application(application)
 
 
 async def do_record_gp_outcome(
     actor_id: int, application_id: int, suitable: bool, note: str
-) -> Application:
+) -> SettledApplication:
     note = check_text(note, "a note", required=not suitable)
     async with transaction():
         group = await lock_group_of(application_id)
@@ -161,12 +162,12 @@ async def do_record_gp_outcome(
                 note=note,
                 tell=("About your application", note),
             )
-            return application
+            return await settle_application(application)
         now = datetime.now(UTC)
         application.suitable_at = now
         if await free_places(group, now) and not await waiting_list(group.id).exists():
             await offer_place(application, group, now, actor_id, note)
-            return application
+            return await settle_application(application)
         await advance(application, S.WAITLISTED, actor_id, note=note)
         await offer_free_places(group, now)  # places freed by time alone go first
         await application.refresh_from_db()
@@ -178,15 +179,15 @@ async def do_record_gp_outcome(
                 f"The group is full at the moment. You are number {position} on its waiting "
                 "list, and we will offer you the first place that frees.",
             )
-    return application
+        return await settle_application(application)
 
 
-async def do_decline(actor_id: int, application_id: int, reason: str) -> Application:
+async def do_decline(actor_id: int, application_id: int, reason: str) -> SettledApplication:
     reason = check_text(reason, "why the application is declined")
     return await close_application(actor_id, application_id, S.DECLINED, reason, "declined")
 
 
-async def do_withdraw(applicant_id: int, application_id: int) -> Application:
+async def do_withdraw(applicant_id: int, application_id: int) -> SettledApplication:
     return await close_application(
         applicant_id, application_id, S.WITHDRAWN, "withdrawn by the applicant", "withdrawn"
     )
@@ -194,7 +195,7 @@ async def do_withdraw(applicant_id: int, application_id: int) -> Application:
 
 async def close_application(
     actor_id: int, application_id: int, status: ApplicationStatus, note: str, doing: str
-) -> Application:
+) -> SettledApplication:
     async with transaction():
         group = await lock_group_of(application_id)
         application = await application_for_step(application_id, OPEN_STATUSES, doing)
@@ -208,7 +209,7 @@ async def close_application(
         )
         if held_a_place:
             await offer_free_places(group)
-    return application
+        return await settle_application(application)
 
 
 async def read_gp_details(

@@ -11,6 +11,12 @@ from resolvers.audit import audit
 from resolvers.events import EventType, record_event
 from resolvers.inbox import notify
 from resolvers.places import lock_group, lock_group_of, offer_free_places
+from resolvers.settled import (
+    SettledApplication,
+    SettledMembership,
+    settle_application,
+    settle_membership,
+)
 from resolvers.standing import announce_standing_changed
 from resolvers.steps import advance, application_for_step, london
 from resolvers.text import check_text
@@ -33,7 +39,7 @@ def access_details(group: Group, membership: Membership) -> str:
     )
 
 
-async def do_accept_place(applicant_id: int, application_id: int) -> Application:
+async def do_accept_place(applicant_id: int, application_id: int) -> SettledApplication:
     async with transaction():
         group = await lock_group_of(application_id)
         application = await application_for_step(
@@ -59,7 +65,7 @@ async def do_accept_place(applicant_id: int, application_id: int) -> Application
             applicant_id,
             tell=(f"Welcome to {group.name}: how to join", access_details(group, membership)),
         )
-    return application
+        return await settle_application(application)
 
 
 async def current_membership_for_update(membership_id: int) -> Membership:
@@ -71,7 +77,7 @@ async def current_membership_for_update(membership_id: int) -> Membership:
     return membership
 
 
-async def do_extend(member_id: int, membership_id: int) -> Membership:
+async def do_extend(member_id: int, membership_id: int) -> SettledMembership:
     async with transaction():
         membership = await current_membership_for_update(membership_id)
         if membership.extended:
@@ -84,12 +90,12 @@ async def do_extend(member_id: int, membership_id: int) -> Membership:
             "Your membership is extended",
             f"You are a member for twelve more weeks, until {london(membership.ends_at)}.",
         )
-    return membership
+        return await settle_membership(membership)
 
 
 async def do_end_membership(
     actor_id: int, membership_id: int, reason: str, how: str, tell: tuple[str, str]
-) -> Membership:
+) -> SettledMembership:
     """End a membership now and offer its place to the next applicant waiting."""
     async with transaction():
         group_id = await Membership.filter(id=membership_id).values_list("group_id", flat=True)
@@ -105,10 +111,10 @@ async def do_end_membership(
         record_event(EventType.MEMBERSHIP_ENDED, group_id=group.id)
         await audit(actor_id, f"MEMBERSHIP_{how}", "Membership", membership.id, group.id, reason)
         await offer_free_places(group)
-    return membership
+        return await settle_membership(membership)
 
 
-async def do_leave(member_id: int, membership_id: int) -> Membership:
+async def do_leave(member_id: int, membership_id: int) -> SettledMembership:
     return await do_end_membership(
         member_id,
         membership_id,
@@ -118,7 +124,7 @@ async def do_leave(member_id: int, membership_id: int) -> Membership:
     )
 
 
-async def do_remove(actor_id: int, membership_id: int, reason: str) -> Membership:
+async def do_remove(actor_id: int, membership_id: int, reason: str) -> SettledMembership:
     reason = check_text(reason, "why the member is removed")
     return await do_end_membership(
         actor_id,

@@ -24,6 +24,7 @@ from models import ApplicationStatus as ApplicationStatusModel
 from models import ApplicationStep as StepModel
 from models import Role
 from resolvers import applications, live, memberships
+from resolvers.settled import SettledApplication
 from schema.accounts import User
 from schema.groups import Group
 from schema.memberships import Membership
@@ -94,6 +95,12 @@ class Application:
             user_id=application.applicant_id,
             group_id=application.group_id,
         )
+
+    @classmethod
+    def settled(cls, info: Info, settled: SettledApplication) -> Application:
+        """A committed step's answer, whose fields show what its transaction read."""
+        info.context.loaders.prime_application(settled)
+        return cls.from_model(settled.application)
 
     @strawberry.field
     async def group(self, info: Info) -> Group:
@@ -182,14 +189,15 @@ class Mutation:
     async def apply_to_group(
         self, info: Info, group_id: strawberry.ID, support_sought: str
     ) -> Application | None:
-        application = await applications.do_apply(
+        settled = await applications.do_apply(
             signed_in(info), parse_id(group_id, "groupId"), support_sought
         )
-        return Application.from_model(application)
+        return Application.settled(info, settled)
 
     @strawberry.mutation(extensions=guard(IsSelf(), subject=APPLICATION_BY_ID))
     async def withdraw_application(self, info: Info, id: strawberry.ID) -> Application | None:
-        return Application.from_model(await applications.do_withdraw(signed_in(info), parse_id(id)))
+        settled = await applications.do_withdraw(signed_in(info), parse_id(id))
+        return Application.settled(info, settled)
 
     @strawberry.mutation(
         description="Arrange the telephone chat; the applicant is told the time.",
@@ -198,10 +206,10 @@ class Mutation:
     async def schedule_screening_call(
         self, info: Info, application_id: strawberry.ID, at: datetime
     ) -> Application | None:
-        found = await applications.do_schedule_call(
+        settled = await applications.do_schedule_call(
             signed_in(info), parse_id(application_id, "applicationId"), at
         )
-        return Application.from_model(found)
+        return Application.settled(info, settled)
 
     @strawberry.mutation(
         description="Record the chat. Without consent to contact the GP there is no place.",
@@ -215,7 +223,7 @@ class Mutation:
         gp_details: GPDetailsInput | None = None,
         notes: str = "",
     ) -> Application | None:
-        found = await applications.do_record_call(
+        settled = await applications.do_record_call(
             signed_in(info),
             info.context.settings.gp_details_keys,
             parse_id(application_id, "applicationId"),
@@ -223,7 +231,7 @@ class Mutation:
             SealedDetails(**vars(gp_details)) if gp_details else None,
             notes,
         )
-        return Application.from_model(found)
+        return Application.settled(info, settled)
 
     @strawberry.mutation(
         description="Whether the group suits the applicant, after speaking to their GP.",
@@ -232,29 +240,29 @@ class Mutation:
     async def record_gp_outcome(
         self, info: Info, application_id: strawberry.ID, suitable: bool, note: str = ""
     ) -> Application | None:
-        found = await applications.do_record_gp_outcome(
+        settled = await applications.do_record_gp_outcome(
             signed_in(info), parse_id(application_id, "applicationId"), suitable, note
         )
-        return Application.from_model(found)
+        return Application.settled(info, settled)
 
     @strawberry.mutation(extensions=guard(*STAFF_OF_GROUP, subject=APPLICATION))
     async def decline_application(
         self, info: Info, application_id: strawberry.ID, reason: str
     ) -> Application | None:
-        found = await applications.do_decline(
+        settled = await applications.do_decline(
             signed_in(info), parse_id(application_id, "applicationId"), reason
         )
-        return Application.from_model(found)
+        return Application.settled(info, settled)
 
     @strawberry.mutation(
         description="Take the place offered: the membership starts now.",
         extensions=guard(IsSelf(), subject=APPLICATION),
     )
     async def accept_place(self, info: Info, application_id: strawberry.ID) -> Application | None:
-        found = await memberships.do_accept_place(
+        settled = await memberships.do_accept_place(
             signed_in(info), parse_id(application_id, "applicationId")
         )
-        return Application.from_model(found)
+        return Application.settled(info, settled)
 
 
 @strawberry.type

@@ -24,6 +24,7 @@ from models import (
 )
 from resolvers.places import open_offers
 from resolvers.sessions import sessions_of
+from resolvers.settled import Places, SettledApplication, SettledMembership
 
 
 async def _users(ids: Sequence[int]) -> list[User | None]:
@@ -164,3 +165,22 @@ class Loaders:
     @cached_property
     def memberships_of_user(self) -> DataLoader[int, list[Membership]]:
         return DataLoader(load_fn=_memberships_by_user)
+
+    def prime_application(self, settled: SettledApplication) -> None:
+        """Answer a committed step from what its transaction read, not from the database:
+        see ``resolvers.settled``. What was loaded before the step is stale: replaced."""
+        application = settled.application
+        self.user.prime(application.applicant_id, settled.applicant, force=True)
+        self.steps.prime(application.id, settled.steps, force=True)
+        self.membership_of_application.prime(application.id, settled.membership, force=True)
+        self._prime_places(settled.places)
+
+    def prime_membership(self, settled: SettledMembership) -> None:
+        self._prime_places(settled.places)
+
+    def _prime_places(self, places: Places) -> None:
+        group_id = places.group.id
+        self.group.prime(group_id, places.group, force=True)
+        self.member_count.prime(group_id, places.members, force=True)
+        self.open_offer_count.prime(group_id, places.offers, force=True)
+        self.waiting_list.prime(group_id, places.waiting, force=True)

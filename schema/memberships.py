@@ -20,6 +20,7 @@ from auth.permissions import (
 from models import Membership as MembershipModel
 from models import Role
 from resolvers import memberships
+from resolvers.settled import SettledMembership
 from schema.groups import Group
 
 MEMBERSHIP = subject_from(membership_subject, "membership_id", "membership")
@@ -49,6 +50,12 @@ class Membership:
             user_id=membership.user_id,
         )
 
+    @classmethod
+    def settled(cls, info: Info, settled: SettledMembership) -> Membership:
+        """A committed change's answer, whose fields show what its transaction read."""
+        info.context.loaders.prime_membership(settled)
+        return cls.from_model(settled.membership)
+
     @strawberry.field
     async def group(self, info: Info) -> Group:
         return Group.from_model(await info.context.loaders.group.load(self.group_id))
@@ -74,20 +81,20 @@ class Mutation:
     async def extend_membership(
         self, info: Info, membership_id: strawberry.ID
     ) -> Membership | None:
-        membership = await memberships.do_extend(
+        settled = await memberships.do_extend(
             info.context.viewer.user_id, parse_id(membership_id, "membershipId")
         )
-        return Membership.from_model(membership)
+        return Membership.settled(info, settled)
 
     @strawberry.mutation(
         description="Leave the group; the place goes to the next person waiting.",
         extensions=guard(IsSelf(), subject=MEMBERSHIP),
     )
     async def leave_group(self, info: Info, membership_id: strawberry.ID) -> Membership | None:
-        membership = await memberships.do_leave(
+        settled = await memberships.do_leave(
             info.context.viewer.user_id, parse_id(membership_id, "membershipId")
         )
-        return Membership.from_model(membership)
+        return Membership.settled(info, settled)
 
     @strawberry.mutation(
         description="End a member's membership, with the reason they will be told.",
@@ -96,7 +103,7 @@ class Mutation:
     async def remove_member(
         self, info: Info, membership_id: strawberry.ID, reason: str
     ) -> Membership | None:
-        membership = await memberships.do_remove(
+        settled = await memberships.do_remove(
             info.context.viewer.user_id, parse_id(membership_id, "membershipId"), reason
         )
-        return Membership.from_model(membership)
+        return Membership.settled(info, settled)
