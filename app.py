@@ -381,12 +381,15 @@ async def serving(
     """
     import uvicorn
 
+    from subscriptions import sockets
+
     server = uvicorn.Server(
         uvicorn.Config(
             app,
             host=host,
             port=0,
             log_level="warning",
+            ws=sockets.PROTOCOL,
             ws_max_size=MAX_BODY_BYTES,
             ws_per_message_deflate=False,
             proxy_headers=False,  # the client's address is Context.client_address's to say

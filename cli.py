@@ -16,6 +16,8 @@ from settings import SettingsError, get_settings, load_settings
 def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
+    from subscriptions import sockets
+
     overrides = {"HOST": args.host, "PORT": str(args.port) if args.port else None}
     settings = load_settings({**os.environ, **{k: v for k, v in overrides.items() if v}})
     if args.workers > 1 and (
@@ -32,6 +34,7 @@ def serve(args: argparse.Namespace) -> None:
         host=settings.host,
         port=settings.port,
         workers=args.workers,
+        ws=sockets.PROTOCOL,
         ws_max_size=64 * 1024,
         ws_per_message_deflate=False,
         # Off: uvicorn's default would believe X-Forwarded-For from 127.0.0.1, so anyone on
