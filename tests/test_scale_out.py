@@ -8,14 +8,16 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
+from subscriptions.presence import STALE_AFTER, do_sweep_stale, present_user_ids
 from tests.conftest import ROOT, TEST_ENV
 from tests.live import LiveClient
-from tests.test_live_sessions import MESSAGES, POST, live_session
+from tests.test_live_sessions import MESSAGES, POST, PRESENCE, live_session
 from tests.workflow import REMOVE
 
 SHARED = os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ.get(
@@ -32,8 +34,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+class Servers(list[str]):
+    """The servers' URLs, and their processes' ids for a test that kills one."""
+
+    def __init__(self, urls: list[str], pids: list[int]) -> None:
+        super().__init__(urls)
+        self.pids = pids
+
+
 @pytest.fixture
-def two_servers(settings) -> Iterator[list[str]]:
+def two_servers(settings) -> Iterator[Servers]:
     ports = [free_port(), free_port()]
     env = {
         **os.environ,
@@ -52,7 +62,7 @@ def two_servers(settings) -> Iterator[list[str]]:
         for port in ports
     ]
     try:
-        yield [f"http://127.0.0.1:{port}" for port in ports]
+        yield Servers([f"http://127.0.0.1:{port}" for port in ports], [p.pid for p in processes])
     finally:
         for process in processes:
             process.terminate()
@@ -127,3 +137,35 @@ async def test_a_member_removed_through_one_process_hears_nothing_more_on_the_ot
     assert ended["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert "After" not in str(ended)
     await listener.close()
+
+
+async def test_a_member_whose_process_was_killed_is_seen_leaving_once_her_presence_lapses(
+    two_servers, server, gql, person
+):
+    # Given a member following a session through a process, and a watcher on another
+    doomed = two_servers[0]
+    await wait_ready(doomed)
+    scene = await live_session(gql, person)
+    ghost = scene.members[0]
+    follower = await LiveClient.connect(doomed.replace("http", "ws") + "/graphql", ghost.token)
+    await follower.subscribe(MESSAGES, {"session": scene.session_id, "after": 0})
+    for _ in range(100):
+        if await present_user_ids(scene.session.id) == [ghost.user.id]:
+            break
+        await asyncio.sleep(0.05)
+    watcher = await LiveClient.connect(server.ws_url, scene.facilitator.token)
+    presence = await watcher.subscribe(PRESENCE, {"session": scene.session_id})
+    first = await watcher.data(presence, "sessionPresence")
+    assert first["present"] == [{"profileName": ghost.user.profile_name}]
+
+    # When that process is killed outright, with no chance to say she left
+    killed_at = datetime.now(UTC)
+    os.kill(two_servers.pids[0], 9)
+    await follower.close()
+
+    # Then she is still shown until her presence lapses, and seen leaving once it has
+    assert await do_sweep_stale(now=killed_at + STALE_AFTER - timedelta(seconds=1)) == 0
+    assert await do_sweep_stale(now=killed_at + STALE_AFTER + timedelta(seconds=1)) == 1
+    left = await watcher.data(presence, "sessionPresence")
+    assert left == {"present": [], "joined": None, "left": {"profileName": ghost.user.profile_name}}
+    await watcher.close()
