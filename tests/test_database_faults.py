@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from bench.__main__ import free_port
+from errors import ServiceUnavailable
 from models import SessionMessage
 from settings import DB_CONNECT_SECONDS, Settings
 from tests.conftest import TEST_ENV
@@ -92,39 +93,57 @@ class FreezableProxy:
             self.server.close()
 
 
-@pytest.fixture
-async def haven_behind_proxy(settings) -> AsyncIterator[tuple[FreezableProxy, httpx.AsyncClient]]:
-    database = urlsplit(settings.database_url)
+@contextlib.asynccontextmanager
+async def proxied(database_url: str) -> AsyncIterator[tuple[FreezableProxy, str]]:
+    """A proxy in front of the database, and the URL that reaches it through the proxy."""
+    database = urlsplit(database_url)
     proxy = FreezableProxy(database.hostname or "127.0.0.1", database.port or 5432)
     await proxy.start()
-    through = settings.database_url.replace(
-        database.netloc.split("@")[-1], f"127.0.0.1:{proxy.port}"
-    )
-    port = free_port()
-    environ = {**os.environ, **TEST_ENV, "DATABASE_URL": through, "BROADCAST_URL": "memory://"}
-    haven = str(Path(sys.executable).parent / "haven")
-    process = await asyncio.create_subprocess_exec(
-        haven,
-        "serve",
-        "--port",
-        str(port),
-        env=environ,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        yield proxy, database_url.replace(database.netloc.split("@")[-1], f"127.0.0.1:{proxy.port}")
+    finally:
+        await proxy.stop()
+
+
+@contextlib.asynccontextmanager
+async def haven_serve(
+    database_url: str, broadcast_url: str, log: Path
+) -> AsyncIterator[httpx.AsyncClient]:
+    """``haven serve`` in a process of its own, its output in ``log``, once it is ready."""
+    port = free_port()
+    environ = {
+        **os.environ,
+        **TEST_ENV,
+        "DATABASE_URL": database_url,
+        "BROADCAST_URL": broadcast_url,
+    }
+    haven = str(Path(sys.executable).parent / "haven")
+    with log.open("wb") as output:
+        process = await asyncio.create_subprocess_exec(
+            haven, "serve", "--port", str(port), env=environ, stdout=output, stderr=output
+        )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
             for _ in range(200):
                 with contextlib.suppress(httpx.TransportError):
                     if (await http.get("/readyz")).status_code == 200:
                         break
                 await asyncio.sleep(0.1)
-            yield proxy, http
+            yield http
     finally:
         process.terminate()
         await process.wait()
-        await proxy.stop()
+
+
+@pytest.fixture
+async def haven_behind_proxy(
+    settings, tmp_path
+) -> AsyncIterator[tuple[FreezableProxy, httpx.AsyncClient]]:
+    async with (
+        proxied(settings.database_url) as (proxy, through),
+        haven_serve(through, "memory://", tmp_path / "haven.log") as http,
+    ):
+        yield proxy, http
 
 
 async def ask(http: httpx.AsyncClient, query: str, variables=None, token=None) -> dict:
@@ -147,8 +166,11 @@ async def test_a_frozen_database_answers_service_unavailable_in_time(haven_behin
         answer = await ask(http, ME, token=member.token)
         took = time.monotonic() - started
 
-        # Then she is told to try again, within the bound, and readiness says not ready
+        # Then she is told to try again, within the bound, and readiness says not ready;
+        # nothing in the answer says where the database is or what was asked of it
         assert code(answer) == "SERVICE_UNAVAILABLE"
+        assert answer["errors"][0]["message"] == ServiceUnavailable().message
+        assert set(answer["errors"][0]["extensions"]) == {"code", "retryAfter"}
         assert answer["errors"][0]["extensions"]["retryAfter"] > 0
         assert took < BOUND
         started = time.monotonic()
@@ -164,7 +186,9 @@ async def test_a_frozen_database_answers_service_unavailable_in_time(haven_behin
     assert data(answer, "me") == {"profileName": "Member 1"}
 
 
-async def test_a_post_retried_through_an_outage_is_stored_once(haven_behind_proxy, gql, person):
+async def test_a_post_retried_through_an_outage_is_stored_once(
+    haven_behind_proxy, gql, person, tmp_path
+):
     # Given a member in a live session whose post meets a frozen database
     proxy, http = haven_behind_proxy
     scene = await live_session(gql, person)
@@ -185,3 +209,9 @@ async def test_a_post_retried_through_an_outage_is_stored_once(haven_behind_prox
     # Then the message is stored exactly once
     assert data(answer, "postSessionMessage")["sequence"] == 1
     assert await SessionMessage.filter(session_id=scene.session.id).count() == 1
+
+    # And the server's log of the outage holds neither what she said nor what was asked
+    log = (tmp_path / "haven.log").read_text()
+    assert "did not answer" in log or "ran past" in log
+    for private in ("Is anyone there?", "INSERT", "SELECT", "retry-1"):
+        assert private not in log
