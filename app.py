@@ -36,6 +36,7 @@ from auth.identity import ANONYMOUS, bearer_token, token_from_connection_params,
 from auth.integrations import is_integration_token, viewer_for_integration
 from errors import ServiceUnavailable
 from models import Group
+from models.bounded import within
 from models.database import close_database, database_is_ready, open_database
 from resolvers.breaches import do_escalate_overdue_reports
 from resolvers.places import settle
@@ -149,18 +150,14 @@ class HavenGraphQL(GraphQL):
         cancelled and rolls back in the background, as slowly as a frozen database lets
         it; a mutation cut short may have committed, and its ``clientMessageId`` makes the
         retry safe."""
-        operation = asyncio.ensure_future(
-            super().execute_operation(
-                request, request_adapter, request_data, context, root_value, sub_response
-            )
+        operation = super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
         )
-        done, _ = await asyncio.wait({operation}, timeout=self.settings.request_seconds)
-        if done:
-            return operation.result()
-        operation.cancel()
-        operation.add_done_callback(_forget)
         seconds = self.settings.request_seconds
-        logger.warning("a request ran past %s s: answered unavailable", seconds)
+        try:
+            return await within(seconds, operation)
+        except TimeoutError:
+            logger.warning("a request ran past %s s: answered unavailable", seconds)
         unavailable = ServiceUnavailable()
         error = GraphQLError(unavailable.message, original_error=unavailable)
         give_code(error)
@@ -171,12 +168,6 @@ class HavenGraphQL(GraphQL):
         if type(data) is dict and data.get("type") == "next" and (frame := encode_next(data)):
             return frame
         return super().encode_json(data)
-
-
-def _forget(task: asyncio.Future[Any]) -> None:
-    """Retrieve what an abandoned operation ended with, so that nothing logs it as lost."""
-    if not task.cancelled():
-        task.exception()
 
 
 def _close_expired(websocket: WebSocket) -> None:

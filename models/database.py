@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise, connections
 from tortoise.migrations.api import migrate
 
+from models import bounded
 from models.versions import close_version_readers
 from settings import tortoise_config
 
@@ -62,8 +62,7 @@ async def migrate_database(database_url: str) -> None:
 async def database_is_ready(within: float = PROBE_SECONDS) -> bool:
     """Whether the database answers a trivial query within ``within`` seconds."""
     try:
-        async with asyncio.timeout(within):
-            await connections.get("default").execute_query("SELECT 1")
+        await bounded.within(within, connections.get("default").execute_query("SELECT 1"))
     except Exception:  # any driver error, or none in time, means not ready
         return False
     return True

@@ -17,7 +17,6 @@ wrote:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import sqlite3
@@ -27,6 +26,8 @@ from urllib.parse import quote
 from tortoise import connections, fields
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
+
+from models import bounded
 
 logger = logging.getLogger("haven.versions")
 
@@ -144,9 +145,8 @@ async def read_version() -> int | None:
             return None
     if source.client is not None:
         try:
-            async with asyncio.timeout(VERSION_READ_SECONDS):
-                query = f"SELECT n FROM {VERSION_TABLE} WHERE id = 1"
-                _, rows = await source.client.execute_query(query)
+            query = f"SELECT n FROM {VERSION_TABLE} WHERE id = 1"
+            _, rows = await bounded.within(VERSION_READ_SECONDS, source.client.execute_query(query))
         except Exception:  # the database is away: unknown for this request, which will say so
             return None
         return int(rows[0]["n"]) if rows else None
