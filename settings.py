@@ -206,6 +206,8 @@ def database_connection(database_url: str, bounded: bool = True) -> str | dict[s
     if not database_url.startswith(("postgres://", "postgresql://", "asyncpg://")):
         return database_url
     config = expand_db_url(database_url)
+    if bounded:  # asyncpg's client, waiting for a free connection a bounded time
+        config["engine"] = "models.postgres"
     credentials = config["credentials"]
     defaults = {"command_timeout": DB_COMMAND_SECONDS, "timeout": DB_CONNECT_SECONDS}
     for name, default in defaults.items():

@@ -20,7 +20,9 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from tortoise import connections
 
+import models.postgres
 from bench.__main__ import free_port
 from errors import ServiceUnavailable
 from models import SessionMessage
@@ -215,3 +217,25 @@ async def test_a_post_retried_through_an_outage_is_stored_once(
     assert "did not answer" in log or "ran past" in log
     for private in ("Is anyone there?", "INSERT", "SELECT", "retry-1"):
         assert private not in log
+
+
+async def test_a_request_finding_every_connection_taken_gives_up_in_time(gql, person, monkeypatch):
+    # Given a member, and every pooled connection taken by work that does not end
+    member = await person()
+    monkeypatch.setattr(models.postgres, "ACQUIRE_SECONDS", 0.5)
+    pool = connections.get("default")._pool
+    taken = [await pool.acquire() for _ in range(pool.get_max_size())]
+    try:
+        # When she asks for something that needs the database
+        started = time.monotonic()
+        answer = await gql(ME, token=member.token)
+        took = time.monotonic() - started
+    finally:
+        for connection in taken:
+            await pool.release(connection)
+
+    # Then she is told to try again once the wait for a connection is over, not the
+    # request's whole bound later; and with connections free she is answered
+    assert code(answer) == "SERVICE_UNAVAILABLE"
+    assert took < Settings.request_seconds / 2
+    assert data(await gql(ME, token=member.token), "me") == {"profileName": "Member 1"}
