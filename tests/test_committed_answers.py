@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
 
 from tortoise import connections
 from tortoise.backends.base.client import TransactionalDBClient
 
 from models import Role
 from tests.conftest import join, make_group
+from tests.test_statements import hearing_statements
 from tests.workflow import GP, data, soon
 
 GROUP = "group { id name placesLeft waitingListLength }"
@@ -76,19 +76,8 @@ class AfterTheCommit(logging.Handler):
             self.after.append(record.getMessage())
 
 
-@contextlib.contextmanager
-def watching() -> Iterator[AfterTheCommit]:
-    logger = logging.getLogger("tortoise.db_client")
-    handler, level, propagate = AfterTheCommit(), logger.level, logger.propagate
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-        logger.propagate = propagate
+def watching() -> contextlib.AbstractContextManager[AfterTheCommit]:
+    return hearing_statements(AfterTheCommit())
 
 
 async def step(gql, field: str, variables: dict, token: str) -> dict:

@@ -1,5 +1,5 @@
-"""An outage drill: a 15 s Redis stall and a 20 s database partition, one after the other
-overlapping, against ``haven serve`` while members post and follow a live session.
+"""An outage drill: a 15 s Redis stall and, overlapping it, a 20 s database partition,
+against ``haven serve`` while members post to and follow a live session.
 
 Each member's app does what a good client does: it retries every failure with the same
 ``clientMessageId``, and resubscribes after the last ``sequence`` it heard whenever its

@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 import pytest
 
@@ -39,6 +40,9 @@ query ($session: ID!) { transcript(sessionId: $session, first: 20) {
 INBOX = "{ inbox(first: 20) { edges { node { subject sentAt } } } }"
 
 
+H = TypeVar("H", bound=logging.Handler)
+
+
 class Statements(logging.Handler):
     """Counts the statements Tortoise logs, leaving out its connection notices."""
 
@@ -51,10 +55,15 @@ class Statements(logging.Handler):
             self.count += 1
 
 
+def counting() -> contextlib.AbstractContextManager[Statements]:
+    return hearing_statements(Statements())
+
+
 @contextlib.contextmanager
-def counting() -> Iterator[Statements]:
+def hearing_statements(handler: H) -> Iterator[H]:
+    """Have ``handler``, alone, hear every statement Tortoise sends, for the block."""
     logger = logging.getLogger("tortoise.db_client")
-    handler, level, propagate = Statements(), logger.level, logger.propagate
+    level, propagate = logger.level, logger.propagate
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
