@@ -26,9 +26,11 @@ import models.postgres
 from bench.__main__ import free_port
 from errors import ServiceUnavailable
 from models import SessionMessage
-from settings import DB_CONNECT_SECONDS, Settings
+from models.postgres import RELEASE_SECONDS
+from settings import DB_COMMAND_SECONDS, DB_CONNECT_SECONDS, Settings
 from tests.conftest import TEST_ENV
-from tests.test_live_sessions import live_session
+from tests.live import LiveClient
+from tests.test_live_sessions import MESSAGES, live_session
 from tests.workflow import code, data
 
 pytestmark = pytest.mark.skipif(
@@ -239,3 +241,37 @@ async def test_a_request_finding_every_connection_taken_gives_up_in_time(gql, pe
     assert code(answer) == "SERVICE_UNAVAILABLE"
     assert took < Settings.request_seconds / 2
     assert data(await gql(ME, token=member.token), "me") == {"profileName": "Member 1"}
+
+
+async def test_a_subscription_during_a_frozen_database_is_refused_in_time(
+    haven_behind_proxy, gql, person
+):
+    # Given a member connected to a live session's server, whose database then freezes
+    proxy, http = haven_behind_proxy
+    scene = await live_session(gql, person)
+    ws_url = str(http.base_url).replace("http", "ws") + "/graphql"
+    client = await LiveClient.connect(ws_url, scene.members[0].token)
+    try:
+        with proxy.frozen():
+            # When she opens the session's stream
+            started = time.monotonic()
+            stream = await client.subscribe(MESSAGES, {"session": scene.session_id, "after": 0})
+
+            # Then she is told to try again within a statement's bound and a connection's
+            # return, not left waiting for as long as the freeze lasts
+            assert await client.refusal(stream) == "SERVICE_UNAVAILABLE"
+            assert time.monotonic() - started < DB_COMMAND_SECONDS + RELEASE_SECONDS + 1.0
+
+        # And once it thaws, the stream opens
+        await gql(
+            POST, {"session": scene.session_id, "body": "Hello"}, token=scene.facilitator.token
+        )
+        for _ in range(20):
+            stream = await client.subscribe(MESSAGES, {"session": scene.session_id, "after": 0})
+            message = await client.next(stream)
+            if message["type"] == "next" and "errors" not in message["payload"]:
+                break
+            await asyncio.sleep(0.5)
+        assert message["payload"]["data"]["sessionMessages"]["body"] == "Hello"
+    finally:
+        await client.close()
