@@ -26,8 +26,8 @@ import models.postgres
 from bench.__main__ import free_port
 from errors import ServiceUnavailable
 from models import SessionMessage
-from models.postgres import RELEASE_SECONDS
-from settings import DB_COMMAND_SECONDS, DB_CONNECT_SECONDS, Settings
+from models.postgres import RELEASE_SECONDS, BoundedAsyncpgClient
+from settings import DB_COMMAND_SECONDS, DB_CONNECT_SECONDS, Settings, database_connection
 from tests.conftest import TEST_ENV
 from tests.live import LiveClient
 from tests.test_live_sessions import MESSAGES, live_session
@@ -275,3 +275,33 @@ async def test_a_subscription_during_a_frozen_database_is_refused_in_time(
         assert message["payload"]["data"]["sessionMessages"]["body"] == "Hello"
     finally:
         await client.close()
+
+
+async def test_a_transaction_cut_short_at_its_begin_gives_its_connection_back(settings):
+    # Given a pool of one connection, through a proxy
+    async with proxied(settings.database_url) as (proxy, through):
+        credentials = database_connection(through)["credentials"]
+        client = BoundedAsyncpgClient(
+            connection_name="cut_short", minsize=1, maxsize=1, **credentials
+        )
+        await client.create_connection(with_db=True)
+        try:
+            # When a transaction is cut short while its BEGIN waits on the database
+            async def transaction() -> None:
+                async with client._in_transaction():
+                    pass
+
+            proxy.thawed.clear()
+            cut_short = asyncio.create_task(transaction())
+            await asyncio.sleep(0.3)
+            cut_short.cancel()
+            proxy.thawed.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await cut_short
+
+            # Then the pool's one connection serves the next transaction
+            async with asyncio.timeout(models.postgres.ACQUIRE_SECONDS + 2):
+                async with client._in_transaction() as again:
+                    assert await again.execute_query_dict("SELECT 1 AS one") == [{"one": 1}]
+        finally:
+            await client.close()
