@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketClose
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.websocket_origin import normalize_allowed_origins
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -76,6 +77,13 @@ class HavenTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             await super().run_operation(operation)
         finally:
             slot.release()
+
+    async def handle_task_exception(self, error: Exception) -> None:
+        """A socket gone while its stream was sending (its client left, or fell behind
+        and was closed) is how streams end, not a fault: logged only when it is one."""
+        if isinstance(error, WebSocketDisconnected):
+            return
+        await super().handle_task_exception(error)
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await super().handle_connection_init(message)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import socket
 import time
 from urllib.parse import urlsplit
@@ -75,14 +76,15 @@ def sequence_of(raw: str | bytes) -> int:
 
 
 async def read_to_the_close(reader: websockets.ClientConnection, heard: list[int]) -> None:
-    """Read what was sent, into ``heard``, until the socket closes: within the time
-    Haven gives a stalled client to read its close."""
-    async with asyncio.timeout(CLOSE_SECONDS):
+    """Read what was sent, into ``heard``, until the socket closes."""
+    async with asyncio.timeout(10):
         async for raw in reader:
             heard.append(sequence_of(raw))
 
 
-async def test_a_client_that_stops_reading_is_closed_and_told_how_to_resume(server, gql, person):
+async def test_a_client_that_stops_reading_is_closed_and_told_how_to_resume(
+    server, gql, person, caplog
+):
     # Given a member following a live session, who then stops reading
     scene = await live_session(gql, person)
     session_id = scene.session.id
@@ -114,7 +116,8 @@ async def test_a_client_that_stops_reading_is_closed_and_told_how_to_resume(serv
     assert closed.value.rcvd.reason == FELL_BEHIND_REASON
     assert heard == list(range(1, len(heard) + 1))
     assert len(heard) < posted
-    assert took < STALLED_SECONDS + 15, took
+    assert took < STALLED_SECONDS + CLOSE_SECONDS + 5, took
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
     # And resubscribing after what she heard, she misses nothing
     again = await LiveClient.connect(server.ws_url, scene.members[0].token)
@@ -141,7 +144,7 @@ async def test_a_client_that_pauses_and_reads_on_is_not_cut_off(server, gql, per
         await asyncio.sleep(0)
 
     # When she reads on before the stall's bound
-    await asyncio.sleep(STALLED_SECONDS / 2)
+    await asyncio.sleep(STALLED_SECONDS / 3)
     heard = [sequence_of(await asyncio.wait_for(reader.recv(), 5)) for _ in range(posted)]
 
     # Then she has heard everything, in order, and still hears what is said next
