@@ -3,8 +3,9 @@
 If the answer read the database again after the commit, a database that stopped
 answering at that moment would turn a step that happened into an error, and the
 client's retry into a CONFLICT. So every statement a step's request sends after its
-transaction has begun is sent inside it: none comes after the commit, however much of
-the answer is asked for.
+transaction has begun is sent inside it: none comes after the commit, for the parts of
+the answer the step reads itself (the application, its history and place in the
+waiting list, the membership, the places left).
 
 Statements are seen in Tortoise's own log, with the connection each was sent on: the
 transaction's, or the plain one.

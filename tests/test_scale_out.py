@@ -8,12 +8,13 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
+from models import SessionPresence
 from subscriptions.presence import STALE_AFTER, do_sweep_stale, present_user_ids
 from tests.conftest import ROOT, TEST_ENV
 from tests.live import LiveClient
@@ -159,13 +160,14 @@ async def test_a_member_whose_process_was_killed_is_seen_leaving_once_her_presen
     assert first["present"] == [{"profileName": ghost.user.profile_name}]
 
     # When that process is killed outright, with no chance to say she left
-    killed_at = datetime.now(UTC)
     os.kill(two_servers.pids[0], 9)
     await follower.close()
+    (row,) = await SessionPresence.filter(session_id=scene.session.id, user_id=ghost.user.id)
+    refreshed = row.seen_at  # the last the dead process said of her
 
     # Then she is still shown until her presence lapses, and seen leaving once it has
-    assert await do_sweep_stale(now=killed_at + STALE_AFTER - timedelta(seconds=1)) == 0
-    assert await do_sweep_stale(now=killed_at + STALE_AFTER + timedelta(seconds=1)) == 1
+    assert await do_sweep_stale(now=refreshed + STALE_AFTER - timedelta(seconds=1)) == 0
+    assert await do_sweep_stale(now=refreshed + STALE_AFTER + timedelta(seconds=1)) == 1
     left = await watcher.data(presence, "sessionPresence")
     assert left == {"present": [], "joined": None, "left": {"profileName": ghost.user.profile_name}}
     await watcher.close()
