@@ -224,9 +224,9 @@ async def test_a_post_retried_through_an_outage_is_stored_once(
 async def test_a_request_finding_every_connection_taken_gives_up_in_time(gql, person, monkeypatch):
     # Given a member, and every pooled connection taken by work that does not end
     member = await person()
-    monkeypatch.setattr(models.postgres, "ACQUIRE_SECONDS", 0.5)
     pool = connections.get("default")._pool
     taken = [await pool.acquire() for _ in range(pool.get_max_size())]
+    monkeypatch.setattr(models.postgres, "ACQUIRE_SECONDS", 0.5)
     try:
         # When she asks for something that needs the database
         started = time.monotonic()
