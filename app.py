@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import starlette.websockets
 from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -18,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from starlette.websockets import WebSocket, WebSocketClose
+from starlette.websockets import WebSocket, WebSocketClose, WebSocketDisconnect
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.exceptions import WebSocketDisconnected
@@ -62,6 +63,13 @@ CONNECTION_INIT_SECONDS = 10
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 5
 TOKEN_EXPIRED_CLOSE_CODE = 4401
 SETTLE_SECONDS = 60
+# What a send to a socket already gone raises: strawberry's word for it, and starlette's
+# two (the client went while it was sent; the socket had been closed before).
+SOCKET_GONE = (
+    WebSocketDisconnected,
+    WebSocketDisconnect,
+    starlette.websockets.WebSocketDisconnected,
+)
 GC_THRESHOLDS = (50_000, 20, 20)  # CPython's default first threshold is 2,000 (700 before 3.13)
 
 
@@ -81,7 +89,7 @@ class HavenTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
     async def handle_task_exception(self, error: Exception) -> None:
         """A socket gone while its stream was sending (its client left, or fell behind
         and was closed) is how streams end, not a fault: logged only when it is one."""
-        if isinstance(error, WebSocketDisconnected):
+        if isinstance(error, SOCKET_GONE):
             return
         await super().handle_task_exception(error)
 
@@ -180,7 +188,7 @@ class HavenGraphQL(GraphQL):
 
 def _close_expired(websocket: WebSocket) -> None:
     async def close() -> None:
-        with contextlib.suppress(RuntimeError):
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect):  # gone already
             await websocket.close(TOKEN_EXPIRED_CLOSE_CODE, "Access token expired")
 
     asyncio.ensure_future(close())  # noqa: RUF006 — the close finishes on its own

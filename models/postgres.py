@@ -24,6 +24,7 @@ milliseconds.
 from __future__ import annotations
 
 import contextlib
+import logging
 from typing import Any
 
 import asyncpg
@@ -31,6 +32,8 @@ from asyncpg.pool import PoolAcquireContext
 from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
 from tortoise.backends.base.client import TransactionContext, TransactionContextPooled
 from tortoise.connection import get_connections
+
+logger = logging.getLogger("haven.database")
 
 ACQUIRE_SECONDS = 5.0
 RELEASE_SECONDS = 1.0
@@ -54,8 +57,14 @@ class BoundedPool:
         return self.pool.acquire(timeout=ACQUIRE_SECONDS if timeout is None else timeout)
 
     async def release(self, connection: Any) -> None:
-        with contextlib.suppress(TimeoutError):  # asyncpg has closed the connection
+        """Give ``connection`` back; if it cannot be reset in time or at all, asyncpg
+        closes it, and the work that used it, done, is not failed for that."""
+        try:
             await self.pool.release(connection, timeout=RELEASE_SECONDS)
+        except Exception as error:
+            logger.warning(
+                "a connection could not be given back: closed (%s)", type(error).__name__
+            )
 
     def __getattr__(self, name: str) -> Any:  # close, terminate, sizes…
         return getattr(self.pool, name)
@@ -73,6 +82,11 @@ class GivingBackTransaction(TransactionContextPooled):
         except BaseException:
             if hasattr(self, "token"):  # the connection was taken: BEGIN did not end
                 get_connections().reset(self.token)
+                begun = getattr(self.client, "transaction", None)
+                if begun is not None:
+                    # Given back, the connection is rolled back; asyncpg warns of that
+                    # unless the transaction is one it ends itself, as this one now is.
+                    begun._managed = True
                 with contextlib.suppress(Exception):  # what stopped BEGIN is what to raise
                     await self.client._parent._pool.release(self.client._connection)
             raise

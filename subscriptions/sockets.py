@@ -15,8 +15,8 @@ subscribe with ``afterSequence``, from which nothing is lost. The application he
 once that the socket is gone, and its streams end. The close frame waits behind what
 the client has not read, and unless the client reads it within ``CLOSE_SECONDS`` the
 connection is dropped, with everything queued for it. A close begun otherwise (by the
-application, the keepalive, a shutdown) is dropped the same way if the client has not
-drained its buffers by then.
+application, the keepalive, a shutdown, the client) waits no longer than that for what
+is still queued (``ClosingTransport``).
 
 A client that reads slowly but keeps up, draining its buffers within ``STALLED_SECONDS``
 of their filling, is never closed for it: its sends wait, and go.
@@ -24,8 +24,9 @@ of their filling, is never closed for it: its sends wait, and go.
 
 from __future__ import annotations
 
-from asyncio import TimerHandle
-from typing import TYPE_CHECKING
+import asyncio
+from asyncio import BaseTransport, TimerHandle, Transport
+from typing import TYPE_CHECKING, Any, cast
 
 from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -44,11 +45,54 @@ FELL_BEHIND_REASON = "FELL_BEHIND: connect again and subscribe with afterSequenc
 PROTOCOL = "subscriptions.sockets:HavenWebSocketProtocol"
 
 
+class ClosingTransport:
+    """A socket's transport whose ``close`` is bounded: asyncio's waits for what is
+    queued to be sent, and a client that reads nothing would hold the connection for
+    good; here it has ``CLOSE_SECONDS`` to take it, and the connection is then dropped.
+
+    Every close uvicorn begins (the application's, the keepalive's, a shutdown's, the
+    client's own) goes through it.
+    """
+
+    __slots__ = ("abort_timer", "transport")
+
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+        self.abort_timer: TimerHandle | None = None
+
+    def close(self) -> None:
+        self.transport.close()
+        if self.transport.get_write_buffer_size():
+            self.abort_after(CLOSE_SECONDS)
+
+    def abort_after(self, seconds: float) -> None:
+        if self.abort_timer is None:
+            loop = asyncio.get_running_loop()
+            self.abort_timer = loop.call_later(seconds, self.transport.abort)
+
+    def forget(self) -> None:
+        """The connection is gone: nothing is left to drop."""
+        if self.abort_timer is not None:
+            self.abort_timer.cancel()
+            self.abort_timer = None
+
+    def __getattr__(self, name: str) -> Any:  # write, is_closing, pause_reading…
+        return getattr(self.transport, name)
+
+
 class HavenWebSocketProtocol(WebSocketsSansIOProtocol):
     """uvicorn's WebSocket protocol, closing a socket whose client stopped reading."""
 
+    transport: Any  # a ClosingTransport, once the connection is made
     stall_timer: TimerHandle | None = None
     behind = False  # the client fell behind: nothing more is sent
+
+    def connection_made(self, transport: BaseTransport) -> None:
+        closing = ClosingTransport(cast(Transport, transport))
+        super().connection_made(closing)  # type: ignore[arg-type]
+        _, high = closing.get_write_buffer_limits()
+        if closing.get_write_buffer_size() > high:  # upgraded while its writes wait
+            self.pause_writing()
 
     def pause_writing(self) -> None:
         super().pause_writing()
@@ -61,11 +105,15 @@ class HavenWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_stall_timer()
+        self.transport.forget()
         super().connection_lost(exc)
 
     async def send(self, message: ASGISendEvent) -> None:
-        await self.writable.wait()  # while the buffers are full: until drained, or behind
+        if not self.behind:
+            await self.writable.wait()  # while the buffers are full: until drained or behind
         if self.behind:
+            if message["type"] == "websocket.close":
+                return  # closed already, with the reason
             raise ClientDisconnected
         await super().send(message)
 
@@ -86,9 +134,7 @@ class HavenWebSocketProtocol(WebSocketsSansIOProtocol):
             if self.read_paused:  # to hear the client's answer to the close
                 self.read_paused = False
                 self.transport.resume_reading()
-        if self.close_timer is not None:  # a close begun otherwise waits for no drain
-            self.close_timer.cancel()
-        self.close_timer = self.loop.call_later(CLOSE_SECONDS, self.transport.abort)
+        self.transport.abort_after(CLOSE_SECONDS)
 
     def _stop_stall_timer(self) -> None:
         if self.stall_timer is not None:

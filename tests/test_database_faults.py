@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import sys
 import time
@@ -277,7 +278,7 @@ async def test_a_subscription_during_a_frozen_database_is_refused_in_time(
         await client.close()
 
 
-async def test_a_transaction_cut_short_at_its_begin_gives_its_connection_back(settings):
+async def test_a_transaction_cut_short_at_its_begin_gives_its_connection_back(settings, caplog):
     # Given a pool of one connection, through a proxy
     async with proxied(settings.database_url) as (proxy, through):
         credentials = database_connection(through)["credentials"]
@@ -303,5 +304,6 @@ async def test_a_transaction_cut_short_at_its_begin_gives_its_connection_back(se
             async with asyncio.timeout(models.postgres.ACQUIRE_SECONDS + 2):
                 async with client._in_transaction() as again:
                     assert await again.execute_query_dict("SELECT 1 AS one") == [{"one": 1}]
+            assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
         finally:
             await client.close()

@@ -9,6 +9,7 @@ from the socket once its own queue of one frame is full.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import socket
@@ -19,6 +20,7 @@ import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed
 
+from app import create_app, serving
 from resolvers.sessions import do_post_message
 from subscriptions import channels
 from subscriptions.hub import current_hub
@@ -59,9 +61,9 @@ def waiting_to_be_sent(session_id: int) -> int:
     return len(listener.items)
 
 
-async def following(server, scene) -> websockets.ClientConnection:
+async def following(ws_url: str, scene) -> websockets.ClientConnection:
     """A member's socket, subscribed to the session's messages from the first."""
-    reader = await socket_that_can_stop_reading(server.ws_url, scene.members[0].token)
+    reader = await socket_that_can_stop_reading(ws_url, scene.members[0].token)
     subscribe = {"query": MESSAGES, "variables": {"session": scene.session_id, "after": 0}}
     await reader.send(json.dumps({"id": "1", "type": "subscribe", "payload": subscribe}))
     for _ in range(500):
@@ -88,7 +90,7 @@ async def test_a_client_that_stops_reading_is_closed_and_told_how_to_resume(
     # Given a member following a live session, who then stops reading
     scene = await live_session(gql, person)
     session_id = scene.session.id
-    reader = await following(server, scene)
+    reader = await following(server.ws_url, scene)
 
     # When the others go on talking
     poster = scene.members[1].user
@@ -134,7 +136,7 @@ async def test_a_client_that_pauses_and_reads_on_is_not_cut_off(server, gql, per
     # full and the stream waits for it
     scene = await live_session(gql, person)
     session_id = scene.session.id
-    reader = await following(server, scene)
+    reader = await following(server.ws_url, scene)
     poster = scene.members[1].user
     posted = 0
     while waiting_to_be_sent(session_id) < 10:
@@ -152,3 +154,27 @@ async def test_a_client_that_pauses_and_reads_on_is_not_cut_off(server, gql, per
     await do_post_message(poster, session_id, "And one more thing.")
     assert sequence_of(await asyncio.wait_for(reader.recv(), 5)) == posted + 1
     await reader.close()
+
+
+async def test_a_client_that_stops_reading_does_not_hold_up_a_shutdown(server, gql, person):
+    # Given a server of its own, and a member following a session through it whose
+    # socket is full because she stopped reading
+    scene = await live_session(gql, person)
+    session_id = scene.session.id
+    async with contextlib.AsyncExitStack() as serving_it:
+        url = await serving_it.enter_async_context(
+            serving(create_app(server.settings), lifespan=False)
+        )
+        await following(url.replace("http", "ws") + "/graphql", scene)
+        posted = 0
+        while waiting_to_be_sent(session_id) < 1:
+            assert posted < POSTS_AT_MOST, "the socket never filled"
+            await do_post_message(scene.members[1].user, session_id, BODY)
+            posted += 1
+            await asyncio.sleep(0)
+
+        # When the server shuts down
+        started = time.monotonic()
+
+    # Then its close waits for her no longer than a stalled client is given to read it
+    assert time.monotonic() - started < CLOSE_SECONDS + 1.0
