@@ -42,14 +42,14 @@ from models.bounded import within
 from models.database import close_database, database_is_ready, open_database
 from resolvers.breaches import do_escalate_overdue_reports
 from resolvers.places import settle
-from resolvers.sessions import ensure_upcoming
+from resolvers.sessions import do_end_forgotten_sessions, ensure_upcoming
 from resolvers.writes import do_forget_client_writes
 from schema import build_schema
 from schema.answers import GRAPHQL_PATH, AnswerStore, KeptAnswers
 from schema.context import Context
 from schema.errors import give_code
 from schema.fanout import encode_next
-from settings import Settings, load_settings
+from settings import Settings, get_settings, load_settings
 from subscriptions.hub import Hub
 from subscriptions.presence import do_sweep_stale
 from subscriptions.setup import Gate
@@ -302,17 +302,30 @@ BEAT: tuple[tuple[Callable[[], Awaitable[object]], str], ...] = (
 )
 
 
-async def keep_places_settled(every_seconds: float = SETTLE_SECONDS) -> None:
+def beat(settings: Settings) -> tuple[tuple[Callable[[], Awaitable[object]], str], ...]:
+    """``BEAT``, and the jobs that depend on the settings."""
+    longest = timedelta(minutes=settings.session_max_minutes)
+    return (
+        *BEAT,
+        (lambda: do_end_forgotten_sessions(longest), "ending the sessions left open"),
+    )
+
+
+async def keep_places_settled(
+    every_seconds: float = SETTLE_SECONDS, settings: Settings | None = None
+) -> None:
     """Lapse offers and end finished terms as time passes, passing places on.
 
     Reads never depend on this (an expired offer or term stops counting at once);
     it performs what follows: the status changes, the messages, the next offers.
     Breach reports left unacknowledged too long are escalated on the same beat, and each
     group's coming weekly sessions are kept four ahead as its meetings pass, the presence
-    a dead process left is swept, and client message ids past their day are forgotten.
+    a dead process left is swept, client message ids past their day are forgotten, and
+    live sessions left open past ``SESSION_MAX_MINUTES`` are ended.
     """
+    jobs = beat(settings or get_settings())
     while True:
-        for job, what in BEAT:
+        for job, what in jobs:
             try:
                 await job()
             except Exception:  # one failed job must not stop the others, nor the next beat
@@ -336,7 +349,7 @@ def create_app(settings: Settings | None = None) -> Haven:
         gc.collect()
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
-        settling = asyncio.create_task(keep_places_settled())
+        settling = asyncio.create_task(keep_places_settled(settings=settings))
         try:
             yield
         finally:

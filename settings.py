@@ -58,6 +58,7 @@ class Settings:
     refresh_token_seconds: int = 30 * 24 * 3600
     request_seconds: float = 5.0
     publish_seconds: float = 1.0
+    session_max_minutes: int = 90
 
     @property
     def production(self) -> bool:
@@ -120,6 +121,12 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     access_log = _switch(environ, "HAVEN_ACCESS_LOG", "off")
     request_seconds = _seconds(environ, "HAVEN_REQUEST_TIMEOUT", 5.0)
     publish_seconds = _seconds(environ, "HAVEN_PUBLISH_TIMEOUT", 1.0)
+    session_max_text = environ.get("SESSION_MAX_MINUTES", "90")
+    if not session_max_text.isdigit() or not 30 <= int(session_max_text) <= 24 * 60:
+        raise SettingsError(
+            "SESSION_MAX_MINUTES must be the minutes a live session may stay open, "
+            f"from 30 to {24 * 60}, not {session_max_text!r}"
+        )
 
     return Settings(
         env=env,
@@ -136,6 +143,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         access_log=access_log,
         request_seconds=request_seconds,
         publish_seconds=publish_seconds,
+        session_max_minutes=int(session_max_text),
     )
 
 

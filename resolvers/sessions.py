@@ -173,11 +173,13 @@ async def do_start_session(actor_id: int, session_id: int) -> GroupSession:
     return session
 
 
-async def do_end_session(actor_id: int, session_id: int) -> GroupSession:
+async def do_end_session(
+    actor_id: int | None, session_id: int, now: datetime | None = None
+) -> GroupSession:
     async with transaction():
         session = await session_for_change(session_id, {SessionStatus.LIVE}, "ended")
         session.status = SessionStatus.ENDED
-        session.ended_at = datetime.now(UTC)
+        session.ended_at = now or datetime.now(UTC)
         await session.save(update_fields=["status", "ended_at"])
         await audit(actor_id, "TRANSCRIPT_KEPT", "GroupSession", session.id, session.group_id)
         for kind in (EventType.SESSION_ENDED, EventType.TRANSCRIPT_KEPT):
@@ -187,6 +189,37 @@ async def do_end_session(actor_id: int, session_id: int) -> GroupSession:
             {"type": "ended", "last_sequence": session.last_sequence},
         )
     return session
+
+
+async def do_end_forgotten_sessions(longest: timedelta, now: datetime | None = None) -> int:
+    """End each live session still open ``longest`` after it started, as ``endSession``
+    would (its transcript kept), and tell its facilitator; how many this call ended.
+
+    A facilitator who forgets to end a session would otherwise leave it open for good,
+    and the group's next one could not start. Every process runs this on its beat; a
+    session is ended by the one whose transaction found it still live, so once.
+    """
+    now = now or datetime.now(UTC)
+    overdue = await GroupSession.filter(
+        status=SessionStatus.LIVE, started_at__lte=now - longest
+    ).values_list("id", flat=True)
+    ended = 0
+    for session_id in overdue:
+        try:
+            async with transaction():
+                session = await do_end_session(None, session_id, now)
+                group = await Group.get(id=session.group_id)
+                await notify(
+                    group.facilitator_id,
+                    "A session was ended for you",
+                    f"The session of {group.name} that started {london(session.started_at)} "
+                    f"was still open {longest.total_seconds() / 60:.0f} minutes later, so it "
+                    "was ended. Its transcript is kept; the next session can start.",
+                )
+        except Conflict:  # ended meanwhile, by hand or by another process
+            continue
+        ended += 1
+    return ended
 
 
 def check_message(body: str) -> str:

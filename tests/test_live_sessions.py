@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app import keep_places_settled
 from auth.tokens import issue_access_token
-from models import GroupSession, Role, SessionMessage, SessionPresence
+from models import (
+    GroupSession,
+    PersonalMessage,
+    Role,
+    SessionMessage,
+    SessionPresence,
+    SessionStatus,
+)
+from resolvers.sessions import do_end_forgotten_sessions
 from subscriptions.presence import STALE_AFTER, do_sweep_stale, held, present_user_ids
 from tests.conftest import join, make_group
 from tests.live import LiveClient
@@ -32,6 +42,10 @@ subscription ($session: ID!) {
 }"""
 START = "mutation ($id: ID!) { startSession(sessionId: $id) { status } }"
 END = "mutation ($id: ID!) { endSession(sessionId: $id) { status } }"
+TRANSCRIPT = """
+query ($session: ID!) {
+  transcript(sessionId: $session) { session { status } messages { edges { node { body } } } }
+}"""
 
 
 class Scene:
@@ -307,6 +321,73 @@ async def test_only_the_facilitator_starts_and_ends_a_session(gql, person):
     assert code(refused) == "FORBIDDEN"
     assert data(ended, "endSession") == {"status": "ENDED"}
     assert code(again) == "CONFLICT"
+
+
+async def test_a_session_left_open_ends_by_itself_once_and_its_facilitator_is_told(
+    server, gql, person, clients
+):
+    # Given a live session with a member following it, and something said
+    scene = await live_session(gql, person)
+    member = scene.members[0]
+    follower = await clients(server, member)
+    stream = await follower.subscribe(MESSAGES, {"session": scene.session_id, "after": 0})
+    await gql(POST, {"session": scene.session_id, "body": "Thank you all."}, token=member.token)
+    assert (await follower.data(stream, "sessionMessages"))["body"] == "Thank you all."
+    await scene.session.refresh_from_db()
+    started, longest = scene.session.started_at, timedelta(minutes=90)
+
+    # When the beat looks at it a minute before its limit, then in two processes past it
+    early = await do_end_forgotten_sessions(longest, now=started + longest - timedelta(minutes=1))
+    past = started + longest + timedelta(minutes=1)
+    late = await asyncio.gather(*(do_end_forgotten_sessions(longest, now=past) for _ in "ab"))
+
+    # Then it is ended past its limit only, once, and its follower's stream ends
+    assert early == 0
+    assert sorted(late) == [0, 1]
+    await scene.session.refresh_from_db()
+    assert scene.session.status is SessionStatus.ENDED
+    assert scene.session.ended_at == past
+    assert (await follower.next(stream))["type"] == "complete"
+
+    # And the facilitator is told once, the member who was there keeps the transcript,
+    # and the group's next session can start
+    told = await PersonalMessage.filter(recipient_id=scene.facilitator.user.id).values_list(
+        "subject", flat=True
+    )
+    assert list(told).count("A session was ended for you") == 1
+    transcript = data(
+        await gql(TRANSCRIPT, {"session": scene.session_id}, token=member.token), "transcript"
+    )
+    assert transcript["session"] == {"status": "ENDED"}
+    assert [e["node"]["body"] for e in transcript["messages"]["edges"]] == ["Thank you all."]
+    following = await GroupSession.create(
+        group=scene.group, starts_at=datetime.now(UTC) + timedelta(minutes=5), one_off=True
+    )
+    started_next = await gql(START, {"id": str(following.id)}, token=scene.facilitator.token)
+    assert data(started_next, "startSession") == {"status": "LIVE"}
+
+
+async def test_the_servers_beat_ends_a_session_open_past_its_setting(server, gql, person):
+    # Given a server whose sessions may stay open 30 minutes, and one live for 31
+    scene = await live_session(gql, person)
+    started = datetime.now(UTC) - timedelta(minutes=31)
+    await GroupSession.filter(id=scene.session.id).update(started_at=started)
+    settings = dataclasses.replace(server.settings, session_max_minutes=30)
+
+    # When its beat runs
+    beating = asyncio.create_task(keep_places_settled(every_seconds=0.05, settings=settings))
+    try:
+        for _ in range(100):
+            await scene.session.refresh_from_db()
+            if scene.session.status is SessionStatus.ENDED:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        beating.cancel()
+        await asyncio.gather(beating, return_exceptions=True)
+
+    # Then the session has ended
+    assert scene.session.status is SessionStatus.ENDED
 
 
 async def test_application_updates_reach_the_applicant_only(server, gql, person, clients):

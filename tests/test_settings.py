@@ -64,6 +64,8 @@ def test_production_starts_with_its_own_secrets():
         ({"HAVEN_REQUEST_TIMEOUT": "0"}, "HAVEN_REQUEST_TIMEOUT"),
         ({"HAVEN_REQUEST_TIMEOUT": "soon"}, "HAVEN_REQUEST_TIMEOUT"),
         ({"HAVEN_PUBLISH_TIMEOUT": "3600"}, "HAVEN_PUBLISH_TIMEOUT"),
+        ({"SESSION_MAX_MINUTES": "10"}, "SESSION_MAX_MINUTES"),
+        ({"SESSION_MAX_MINUTES": "ninety"}, "SESSION_MAX_MINUTES"),
     ],
 )
 def test_unsafe_or_malformed_settings_refuse_to_load(environ, complaint):
@@ -104,3 +106,8 @@ def test_the_waits_on_dependencies_are_bounded_and_may_be_set():
     chosen_url = database_connection("postgres://haven@db/haven?command_timeout=10&timeout=3")
     assert chosen_url["credentials"]["command_timeout"] == 10.0
     assert chosen_url["credentials"]["timeout"] == 3.0
+
+
+def test_a_live_session_may_stay_open_ninety_minutes_unless_set():
+    assert load_settings({}).session_max_minutes == 90
+    assert load_settings({"SESSION_MAX_MINUTES": "120"}).session_max_minutes == 120
