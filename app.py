@@ -293,7 +293,8 @@ async def _add_coming_sessions() -> None:
 
 # What the server does on every beat, each job on its own: whatever one leaves undone
 # (a failure) it does again on the next.
-BEAT: tuple[tuple[Callable[[], Awaitable[object]], str], ...] = (
+Jobs = tuple[tuple[Callable[[], Awaitable[object]], str], ...]
+BEAT: Jobs = (
     (settle, "settling places"),
     (do_escalate_overdue_reports, "escalating overdue breach reports"),
     (_add_coming_sessions, "adding the coming weekly sessions"),
@@ -302,7 +303,7 @@ BEAT: tuple[tuple[Callable[[], Awaitable[object]], str], ...] = (
 )
 
 
-def beat(settings: Settings) -> tuple[tuple[Callable[[], Awaitable[object]], str], ...]:
+def beat(settings: Settings) -> Jobs:
     """``BEAT``, and the jobs that depend on the settings."""
     longest = timedelta(minutes=settings.session_max_minutes)
     return (
