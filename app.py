@@ -37,11 +37,16 @@ import subscriptions.hub
 from auth.identity import ANONYMOUS, bearer_token, token_from_connection_params, viewer_from_token
 from auth.integrations import is_integration_token, viewer_for_integration
 from errors import ServiceUnavailable
+from mail.links import UNSUBSCRIBE_PATH
+from mail.relay import do_forget_old_mail, relay_forever
 from models import Group
 from models.bounded import within
 from models.database import close_database, database_is_ready, open_database
+from pages import unsubscribe
 from resolvers.breaches import do_escalate_overdue_reports
 from resolvers.places import settle
+from resolvers.recovery import do_forget_spent_links
+from resolvers.reminders import do_forget_old_reminders, do_send_reminders
 from resolvers.sessions import do_end_forgotten_sessions, ensure_upcoming
 from resolvers.writes import do_forget_client_writes
 from schema import build_schema
@@ -63,6 +68,7 @@ CONNECTION_INIT_SECONDS = 10
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 5
 TOKEN_EXPIRED_CLOSE_CODE = 4401
 SETTLE_SECONDS = 60
+BACKGROUND = "haven background: "  # the name of each task that serves no request
 # What a send to a socket already gone raises: strawberry's word for it, and starlette's
 # two (the client went while it was sent; the socket had been closed before).
 SOCKET_GONE = (
@@ -300,6 +306,10 @@ BEAT: Jobs = (
     (_add_coming_sessions, "adding the coming weekly sessions"),
     (do_sweep_stale, "sweeping the presence of dead processes"),
     (do_forget_client_writes, "forgetting old client message ids"),
+    (do_forget_old_mail, "forgetting e-mail sent long ago"),
+    (do_forget_spent_links, "forgetting used and lapsed links"),
+    (do_send_reminders, "giving the reminders due"),
+    (do_forget_old_reminders, "forgetting reminders long past"),
 )
 
 
@@ -350,13 +360,18 @@ def create_app(settings: Settings | None = None) -> Haven:
         gc.collect()
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
-        settling = asyncio.create_task(keep_places_settled(settings=settings))
+        background = [
+            asyncio.create_task(keep_places_settled(settings=settings), name=f"{BACKGROUND}beat"),
+            asyncio.create_task(relay_forever(settings, hub), name=f"{BACKGROUND}mail"),
+        ]
         try:
             yield
         finally:
-            settling.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await settling
+            for task in background:
+                task.cancel()
+            for task in background:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             subscriptions.hub.hub = None
             await hub.disconnect()
             await close_database()
@@ -365,6 +380,7 @@ def create_app(settings: Settings | None = None) -> Haven:
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route(UNSUBSCRIBE_PATH, unsubscribe, methods=["GET", "POST"]),
             Route(GRAPHQL_PATH, view, methods=["GET", "POST"]),
         ],
         middleware=[

@@ -14,14 +14,16 @@ import functools
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tortoise.backends.base.config_generator import expand_db_url
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_DATABASE_URL = f"sqlite://{ROOT / 'data' / 'haven.sqlite3'}"
+DEFAULT_MAIL_DIR = ROOT / "data" / "mail"
 
 # Public on purpose: good enough for a laptop, refused in production.
 DEVELOPMENT_JWT_SECRET = "haven-development-jwt-secret-do-not-use-in-production"
@@ -59,6 +61,11 @@ class Settings:
     request_seconds: float = 5.0
     publish_seconds: float = 1.0
     session_max_minutes: int = 90
+    # No SMTP server: e-mail is written as .eml files under ``mail_dir`` instead.
+    smtp_url: str = field(default="", repr=False)  # may hold the relay's password
+    mail_from: str = "Haven <no-reply@haven.localhost>"
+    mail_dir: Path = DEFAULT_MAIL_DIR
+    app_url: str = "http://127.0.0.1:8000"
 
     @property
     def production(self) -> bool:
@@ -128,6 +135,8 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
             f"from 30 to {24 * 60}, not {session_max_text!r}"
         )
 
+    smtp_url, mail_from, app_url = _mail(environ, production, int(port_text))
+
     return Settings(
         env=env,
         database_url=environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
@@ -144,7 +153,39 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         request_seconds=request_seconds,
         publish_seconds=publish_seconds,
         session_max_minutes=int(session_max_text),
+        smtp_url=smtp_url,
+        mail_from=mail_from,
+        mail_dir=Path(environ.get("MAIL_DIR", str(DEFAULT_MAIL_DIR))),
+        app_url=app_url,
     )
+
+
+def _mail(environ: Mapping[str, str], production: bool, port: int) -> tuple[str, str, str]:
+    """Where e-mail goes, whom it is from, and where its links lead.
+
+    Production needs a real relay and the public address of the app: files on a server
+    nobody reads would leave an offered place, or an urgent alert, unheard of.
+    """
+    smtp_url = environ.get("SMTP_URL", "")
+    if smtp_url and urlsplit(smtp_url).scheme not in ("smtp", "smtps"):
+        raise SettingsError("SMTP_URL must be smtp://[user:password@]host[:port] or smtps://…")
+    if smtp_url and not urlsplit(smtp_url).hostname:
+        raise SettingsError("SMTP_URL must name the mail server's host")
+    app_url = environ.get("APP_URL", f"http://127.0.0.1:{port}").rstrip("/")
+    if urlsplit(app_url).scheme not in ("http", "https") or not urlsplit(app_url).hostname:
+        raise SettingsError(f"APP_URL must be the http(s) address of the app, not {app_url!r}")
+    if production:
+        if not smtp_url:
+            raise SettingsError("production needs SMTP_URL: e-mail must reach people")
+        if urlsplit(app_url).scheme != "https" or urlsplit(app_url).hostname in LOOPBACK:
+            raise SettingsError("production needs APP_URL, the https address people open")
+    host = urlsplit(app_url).hostname or "haven.localhost"
+    if host in LOOPBACK:
+        host = "haven.localhost"
+    mail_from = environ.get("MAIL_FROM", f"Haven <no-reply@{host}>")
+    if "@" not in mail_from or "\n" in mail_from or "\r" in mail_from:
+        raise SettingsError("MAIL_FROM must be an address such as 'Haven <no-reply@example.org>'")
+    return smtp_url, mail_from, app_url
 
 
 def _switch(environ: Mapping[str, str], name: str, default: str) -> bool:

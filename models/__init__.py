@@ -2,11 +2,14 @@
 
 from models.accounts import (
     STAFF_ROLES,
+    AccountToken,
     AttemptKind,
     RefreshToken,
+    Registration,
     Role,
     SignInAttempt,
     StaffDetails,
+    TokenPurpose,
     User,
 )
 from models.applications import OPEN_STATUSES, Application, ApplicationStatus, ApplicationStep
@@ -15,6 +18,8 @@ from models.conversations import Conversation, Post
 from models.groups import GROUP_TIMEZONE, MAX_CAPACITY, Group, Membership, Need, Weekday
 from models.inbox import PersonalMessage
 from models.integrations import Integration
+from models.mail import MailKind, MailPreferences, MailTopic, OutgoingMail
+from models.reminders import SentReminder
 from models.safeguarding import (
     BreachReport,
     BreachStatus,
@@ -31,6 +36,7 @@ __all__ = [
     "MAX_CAPACITY",
     "OPEN_STATUSES",
     "STAFF_ROLES",
+    "AccountToken",
     "Application",
     "ApplicationStatus",
     "ApplicationStep",
@@ -45,19 +51,26 @@ __all__ = [
     "Group",
     "GroupSession",
     "Integration",
+    "MailKind",
+    "MailPreferences",
+    "MailTopic",
     "Membership",
     "Need",
+    "OutgoingMail",
     "PersonalMessage",
     "Post",
     "RefreshToken",
+    "Registration",
     "Role",
     "SafeguardingConcern",
+    "SentReminder",
     "SessionMessage",
     "SessionPresence",
     "SessionStatus",
     "Severity",
     "SignInAttempt",
     "StaffDetails",
+    "TokenPurpose",
     "User",
     "Weekday",
 ]

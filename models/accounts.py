@@ -93,6 +93,7 @@ class RefreshToken(Model):
 class AttemptKind(StrEnum):
     SIGN_IN = "SIGN_IN"
     REGISTRATION = "REGISTRATION"
+    RECOVERY = "RECOVERY"  # a password reset asked for
 
 
 class SignInAttempt(Model):
@@ -112,3 +113,55 @@ class SignInAttempt(Model):
     class Meta:
         table = "sign_in_attempts"
         indexes = (("email", "address"),)
+
+
+class TokenPurpose(StrEnum):
+    RESET_PASSWORD = "RESET_PASSWORD"
+    CHANGE_ADDRESS = "CHANGE_ADDRESS"
+
+
+class AccountToken(Model):
+    """A single-use token sent by e-mail to prove the reader holds the address: to set a
+    new password, or to move a profile to a new address.
+
+    Only its SHA-256 is kept, so a copy of the database opens no one's profile. It works
+    once (``used_at``) until ``expires_at``; a newer token of the same purpose retires the
+    older ones. ``new_email`` is the address an address change moves to.
+    """
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "haven.User", related_name="account_tokens", on_delete=fields.CASCADE
+    )
+    purpose = fields.CharEnumField(TokenPurpose, max_length=20)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    new_email = fields.CharField(max_length=EMAIL_LENGTH, null=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    user_id: int
+
+    class Meta:
+        table = "account_tokens"
+
+
+class Registration(Model):
+    """A profile asked for through the API, waiting for its owner to follow the link sent
+    to the address. The profile is made only then, so an address nobody proved holds no
+    profile, and nobody can make one in someone else's name ahead of them.
+
+    Like an ``AccountToken``, only the link's SHA-256 is kept, and it works once.
+    """
+
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=EMAIL_LENGTH, db_index=True)
+    password_hash = fields.CharField(max_length=255)
+    profile_name = fields.CharField(max_length=60)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField(db_index=True)
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "registrations"

@@ -64,23 +64,38 @@ async def do_create_user(
     role: Role = Role.MEMBER,
     bps_registration_number: str | None = None,
 ) -> User:
-    """Create a profile. Only the command line creates staff; the API creates members.
-
-    A name too like an existing one (the same ``name_key``) is refused with the same
-    words as a name that is taken; the unique ``name_key`` decides between two
-    look-alikes registering at once.
-    """
+    """Create a profile at once: the command line's way (staff, demo data), whose address
+    the operator vouches for. The API's way is ``resolvers.recovery.do_register``."""
     email, profile_name = check_registration(
         email, password, profile_name, staff=role in STAFF_ROLES
     )
-    key = name_key(profile_name)
     if role == Role.FACILITATOR and not bps_registration_number:
         raise BadUserInput("A facilitator needs their BPS registration number.")
+    await check_name_free(profile_name)
     if await User.filter(email=email).exists():
         raise Conflict("There is already a profile with that e-mail address.")
-    if await User.filter(name_key=key).exists():
+    return await create_profile(
+        email, await hash_password(password), profile_name, role, bps_registration_number
+    )
+
+
+async def check_name_free(profile_name: str) -> None:
+    """A name too like an existing one (the same ``name_key``) is refused with the same
+    words as a name that is taken."""
+    if await User.filter(name_key=name_key(profile_name)).exists():
         raise Conflict(NAME_TAKEN)
-    password_hash = await hash_password(password)
+
+
+async def create_profile(
+    email: str,
+    password_hash: str,
+    profile_name: str,
+    role: Role = Role.MEMBER,
+    bps_registration_number: str | None = None,
+) -> User:
+    """Store a checked profile. The unique ``name_key`` and e-mail decide between two
+    made at once: the second is refused."""
+    key = name_key(profile_name)
     try:
         async with in_transaction():
             user = await User.create(
@@ -101,14 +116,6 @@ async def do_create_user(
             "That e-mail address, profile name or registration number is already in use."
         ) from error
     return user
-
-
-async def do_register(
-    email: str, password: str, profile_name: str, address: str, now: datetime | None = None
-) -> User:
-    """A member registering through the API: registrations are counted per network."""
-    await throttle.do_admit_registration(normalise_email(email), address, now or _now())
-    return await do_create_user(email, password, profile_name)
 
 
 async def do_sign_in(

@@ -12,7 +12,7 @@ from tortoise.exceptions import IntegrityError
 from auth.access import current_memberships
 from auth.gp_details import GPDetails, seal, unseal
 from errors import BadUserInput, Conflict, NotFound
-from models import OPEN_STATUSES, Application, ApplicationStatus, Group
+from models import OPEN_STATUSES, Application, ApplicationStatus, Group, MailKind
 from resolvers.audit import audit
 from resolvers.inbox import notify
 from resolvers.places import (
@@ -20,10 +20,9 @@ from resolvers.places import (
     lock_group_of,
     offer_free_places,
     offer_place,
-    waiting_list,
 )
 from resolvers.settled import SettledApplication, settle_application
-from resolvers.steps import advance, application_for_step, london, open_key
+from resolvers.steps import advance, application_for_step, london, open_key, waiting_list
 from resolvers.text import check_has_offset, check_text
 from subscriptions.outbox import transaction
 
@@ -94,6 +93,7 @@ async def do_schedule_call(actor_id: int, application_id: int, at: datetime) -> 
                 f"Your facilitator will telephone you on {london(at)} (UK time) to talk about "
                 "the support you want and to ask for your GP's details.",
             ),
+            email=MailKind.ACTION_NEEDED,
         )
         return await settle_application(application)
 

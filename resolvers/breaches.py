@@ -19,7 +19,7 @@ from tortoise.queryset import QuerySet
 
 from auth.access import were_in_the_room_together
 from errors import BadUserInput, Conflict, NotFound
-from models import BreachReport, BreachStatus, User
+from models import BreachReport, BreachStatus, MailKind, User
 from resolvers.audit import audit
 from resolvers.events import EventType, record_event
 from resolvers.inbox import Link, notify, notify_each, online_managers
@@ -73,6 +73,7 @@ async def do_report_breach(
             sender_id=reporter.id,
             kind="BREACH_REPORT",
             link=report_link(report),
+            email=MailKind.ACTION_NEEDED,  # a manager must not be able to miss it
         )
         await audit(reporter.id, "BREACH_REPORTED", "BreachReport", report.id, group_id)
         await notify(

@@ -10,8 +10,14 @@ from zoneinfo import ZoneInfo
 from errors import BadUserInput, Conflict, NotFound
 from models import GROUP_TIMEZONE, MAX_CAPACITY, Group, Need, Role, User, Weekday
 from resolvers.places import free_places, lock_group, offer_free_places
-from resolvers.sessions import drop_unheld_weekly_sessions, ensure_upcoming
+from resolvers.sessions import (
+    drop_unheld_weekly_sessions,
+    ensure_upcoming,
+    next_session,
+    tell_members,
+)
 from resolvers.standing import announce_standing_changed
+from resolvers.steps import london
 from subscriptions.outbox import transaction
 
 LONDON = ZoneInfo(GROUP_TIMEZONE)
@@ -120,15 +126,23 @@ async def do_update_group(group_id: int, draft: GroupDraft) -> Group:
             taken = group.capacity - await free_places(group)
             if values["capacity"] < taken:
                 raise Conflict(f"{taken} places are taken or offered: capacity cannot be lower.")
-        rescheduled = {"weekday", "start_minute"} & values.keys()
+        schedule = (group.weekday, group.start_minute)
         handed_over_by = group.facilitator_id
         group.update_from_dict(values)
         await group.save()
+        rescheduled = schedule != (group.weekday, group.start_minute)
         if group.facilitator_id != handed_over_by:
             await announce_standing_changed(group.id, handed_over_by)
         if rescheduled:
             await drop_unheld_weekly_sessions(group.id)
             await ensure_upcoming([group])
+            first = await next_session(group.id)
+            await tell_members(
+                group,
+                f"{group.name} meets at a new time",
+                "The group's weekly sessions have moved"
+                + (f": the next is on {london(first.starts_at)} (UK time)." if first else "."),
+            )
         await offer_free_places(group)  # a larger group has room for those waiting
     return group
 

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 from auth.access import current_memberships
 from errors import BadUserInput, Forbidden, NotFound
-from models import Group, PersonalMessage, Role, User
+from models import Group, MailKind, PersonalMessage, Role, User
+from resolvers.notices import queue_email
 from resolvers.text import LETTER, LINE, check_text
 from resolvers.writes import check_client_write, write_once
 from subscriptions import channels
@@ -34,8 +35,13 @@ async def notify(
     *,
     urgent: bool = False,
     link: Link | None = None,
+    email: MailKind | None = MailKind.NEWS,
 ) -> PersonalMessage:
-    """Put a message in someone's inbox, told to their live inbox once committed."""
+    """Put a message in someone's inbox, told to their live inbox once committed, and
+    queue the e-mail that says something is waiting (``email``; ``None`` for none). An
+    urgent notice is always e-mailed as urgent."""
+    if urgent and email is not None:
+        email = MailKind.URGENT
     async with transaction():
         message = await PersonalMessage.create(
             recipient_id=recipient_id,
@@ -49,6 +55,8 @@ async def notify(
             link_id=link.id if link else None,
         )
         after_commit(channels.inbox(recipient_id), {"message_id": message.id})
+        if email is not None:
+            await queue_email(recipient_id, email)
     return message
 
 
@@ -68,12 +76,15 @@ async def notify_each(
     link: Link | None = None,
     sender_id: int | None = None,
     kind: str = "NOTICE",
+    email: MailKind | None = MailKind.NEWS,
 ) -> int:
     """Give each recipient the same notice, in one transaction; returns how many were told."""
     recipients = sorted(set(recipient_ids))
     async with transaction():
         for recipient_id in recipients:
-            await notify(recipient_id, subject, body, sender_id, kind, urgent=urgent, link=link)
+            await notify(
+                recipient_id, subject, body, sender_id, kind, urgent=urgent, link=link, email=email
+            )
     return len(recipients)
 
 
@@ -131,7 +142,14 @@ async def do_send(
     return await write_once(
         key,
         PersonalMessage,
-        lambda: notify(recipient.id, subject, body, sender_id=sender.id, kind="MESSAGE"),
+        lambda: notify(
+            recipient.id,
+            subject,
+            body,
+            sender_id=sender.id,
+            kind="MESSAGE",
+            email=MailKind.NEW_MESSAGE,
+        ),
     )
 
 
@@ -159,6 +177,7 @@ async def do_reply(
             sender_id=sender.id,
             kind="MESSAGE",
             thread_id=original.thread_id or original.id,
+            email=MailKind.NEW_MESSAGE,
         ),
     )
 

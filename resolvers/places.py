@@ -13,10 +13,10 @@ from tortoise.queryset import QuerySet
 
 from auth.access import current_memberships
 from errors import NotFound
-from models import Application, ApplicationStatus, Group, Membership
+from models import Application, ApplicationStatus, Group, MailKind, Membership
 from resolvers.events import EventType, record_event
 from resolvers.inbox import notify
-from resolvers.steps import advance, london
+from resolvers.steps import advance, london, waiting_list
 from subscriptions.outbox import transaction
 
 OFFER_HOLDS_FOR = timedelta(days=7)
@@ -31,13 +31,6 @@ def open_offers(now: datetime | None = None) -> QuerySet[Application]:
     """Offers still holding a place: made, and neither answered nor lapsed."""
     now = now or datetime.now(UTC)
     return Application.filter(status=ApplicationStatus.PLACE_OFFERED, offer_expires_at__gt=now)
-
-
-def waiting_list(group_id: int) -> QuerySet[Application]:
-    """First come, first served: in the order applicants were found suitable."""
-    return Application.filter(group_id=group_id, status=ApplicationStatus.WAITLISTED).order_by(
-        "suitable_at", "id"
-    )
 
 
 async def lock_group(group_id: int) -> Group:
@@ -93,6 +86,7 @@ async def offer_place(
             f"{london(application.offer_expires_at)} (UK time) to keep it; after that it "
             "goes to the next person waiting.",
         ),
+        email=MailKind.ACTION_NEEDED,
     )
 
 

@@ -15,6 +15,7 @@ from errors import BadUserInput, NotFound
 from models import (
     ConcernStatus,
     GroupSession,
+    MailKind,
     Membership,
     SafeguardingConcern,
     Severity,
@@ -103,6 +104,7 @@ async def tell_of_concern(concern: SafeguardingConcern, raiser_id: int) -> None:
         "for what was recorded; every look at it is audited.",
         urgent=urgent,
         link=Link(CONCERN_LINK, concern.id),
+        email=MailKind.ACTION_NEEDED,  # urgent ones go as URGENT; none may go unheard
     )
 
 

@@ -100,6 +100,17 @@ async def drop_unheld_weekly_sessions(group_id: int, now: datetime | None = None
     ).delete()
 
 
+async def next_session(group_id: int) -> GroupSession | None:
+    """The group's next session still to be held."""
+    return (
+        await GroupSession.filter(
+            group_id=group_id, status=SessionStatus.SCHEDULED, starts_at__gt=datetime.now(UTC)
+        )
+        .order_by("starts_at")
+        .first()
+    )
+
+
 async def get_session(session_id: int) -> GroupSession:
     session = await GroupSession.filter(id=session_id).first()
     if session is None:
@@ -135,6 +146,11 @@ async def do_add_session(actor_id: int, group_id: int, starts_at: datetime) -> G
                 one_off=True,
             )
             await audit(actor_id, "SESSION_ADDED", "GroupSession", session.id, group_id)
+            await tell_members(
+                group,
+                f"{group.name}: a session added",
+                f"The group will also meet on {london(session.starts_at)} (UK time).",
+            )
     except IntegrityError as error:
         raise Conflict("The group already has a session at that time.") from error
     return session
@@ -146,15 +162,21 @@ async def do_cancel_session(actor_id: int, session_id: int) -> GroupSession:
         session.status = SessionStatus.CANCELLED
         await session.save(update_fields=["status"])
         group = await Group.get(id=session.group_id)
-        for user_id in (
-            await current_memberships().filter(group_id=group.id).values_list("user_id", flat=True)
-        ):
-            await notify(
-                user_id,  # type: ignore[arg-type]
-                f"{group.name}: session cancelled",
-                f"The session on {london(session.starts_at)} (UK time) will not take place.",
-            )
+        await tell_members(
+            group,
+            f"{group.name}: session cancelled",
+            f"The session on {london(session.starts_at)} (UK time) will not take place.",
+        )
     return session
+
+
+async def tell_members(group: Group, subject: str, body: str) -> None:
+    """A notice to each current member of ``group``, in the caller's transaction."""
+    members = (
+        await current_memberships().filter(group_id=group.id).values_list("user_id", flat=True)
+    )
+    for user_id in sorted(members):  # type: ignore[type-var]
+        await notify(user_id, subject, body)  # type: ignore[arg-type]
 
 
 async def do_start_session(actor_id: int, session_id: int) -> GroupSession:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from auth.access import current_memberships
 from models import Application, ApplicationStep, Group, Membership, User
-from resolvers.places import open_offers, waiting_list
+from resolvers.places import open_offers
+from resolvers.steps import waiting_list
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from tortoise.queryset import QuerySet
+
 from errors import Conflict, NotFound
 from models import (
     GROUP_TIMEZONE,
@@ -13,6 +15,7 @@ from models import (
     ApplicationStatus,
     ApplicationStep,
     Group,
+    MailKind,
 )
 from resolvers.events import EventType, record_event
 from resolvers.inbox import notify
@@ -48,6 +51,27 @@ async def application_for_step(
     return application
 
 
+def waiting_list(group_id: int) -> QuerySet[Application]:
+    """First come, first served: in the order applicants were found suitable."""
+    return Application.filter(group_id=group_id, status=ApplicationStatus.WAITLISTED).order_by(
+        "suitable_at", "id"
+    )
+
+
+async def tell_those_behind(leaver: Application, group: Group) -> None:
+    """Everyone who waited behind ``leaver`` has moved up one: each is told her place."""
+    ahead_of_them = (leaver.suitable_at, leaver.id)
+    waiting = await waiting_list(group.id)
+    for position, application in enumerate(waiting, start=1):
+        if (application.suitable_at, application.id) > ahead_of_them:
+            await notify(
+                application.applicant_id,
+                f"You have moved up the waiting list for {group.name}",
+                f"You are now number {position} on the list. We will offer you the first "
+                "place that frees.",
+            )
+
+
 async def advance(
     application: Application,
     status: ApplicationStatus,
@@ -55,11 +79,14 @@ async def advance(
     *,
     note: str = "",
     tell: tuple[str, str] | None = None,
+    email: MailKind = MailKind.NEWS,
 ) -> None:
     """Give ``application`` its new status, record the step, and tell the applicant.
 
-    ``tell`` is the (subject, body) of the message for the applicant's inbox.
+    ``tell`` is the (subject, body) of the message for the applicant's inbox; ``email``
+    the kind of e-mail that says it is there (``ACTION_NEEDED`` when she must answer).
     """
+    left_the_list = ApplicationStatus.WAITLISTED == application.status != status
     application.status = status
     application.open_key = open_key(application) if status in OPEN_STATUSES else None
     await application.save()
@@ -78,7 +105,9 @@ async def advance(
         application_id=application.id,
     )
     if tell is not None:
-        await notify(application.applicant_id, *tell)
+        await notify(application.applicant_id, *tell, email=email)
+    if left_the_list:
+        await tell_those_behind(application, group)
 
 
 async def group_of(application: Application) -> Group:

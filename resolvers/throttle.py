@@ -31,7 +31,8 @@ NETWORK_WINDOW = timedelta(minutes=15)
 REMEMBERED = timedelta(hours=1)  # attempts older than this are forgotten
 MAX_DELAY = timedelta(minutes=15)
 REGISTRATIONS_PER_NETWORK = 50  # an open day registers about thirty people
-REGISTRATION_WINDOW = timedelta(hours=1)
+RECOVERIES_PER_NETWORK = 30  # password resets asked for, from one network
+REGISTRATION_WINDOW = timedelta(hours=1)  # the window of both
 IPV6_PREFIX = 64  # one household or device gets a whole /64
 
 
@@ -112,12 +113,20 @@ async def forget_failures(email: str, address: str) -> None:
     ).delete()
 
 
-async def do_admit_registration(email: str, address: str, now: datetime) -> None:
-    """Record a registration and refuse it when its network has registered too many."""
-    attempt = await _record(AttemptKind.REGISTRATION, email, address, now)
+# How many of each kind one network may ask for in ``PER_NETWORK_WINDOW``.
+PER_NETWORK = {
+    AttemptKind.REGISTRATION: REGISTRATIONS_PER_NETWORK,
+    AttemptKind.RECOVERY: RECOVERIES_PER_NETWORK,
+}
+
+
+async def do_admit(kind: AttemptKind, email: str, address: str, now: datetime) -> None:
+    """Record a registration or a reset asked for, and refuse it when its network has
+    asked for too many of that kind within the hour."""
+    attempt = await _record(kind, email, address, now)
     earlier = (
         await SignInAttempt.filter(
-            kind=AttemptKind.REGISTRATION,
+            kind=kind,
             address=attempt.address,
             id__lt=attempt.id,
             attempted_at__gt=now - REGISTRATION_WINDOW,
@@ -125,6 +134,10 @@ async def do_admit_registration(email: str, address: str, now: datetime) -> None
         .order_by("id")
         .values_list("attempted_at", flat=True)
     )
-    if len(earlier) >= REGISTRATIONS_PER_NETWORK:
+    if len(earlier) >= PER_NETWORK[kind]:
         await attempt.delete()
         raise too_soon(earlier[0] + REGISTRATION_WINDOW - now)
+
+
+async def do_admit_registration(email: str, address: str, now: datetime) -> None:
+    await do_admit(AttemptKind.REGISTRATION, email, address, now)

@@ -110,14 +110,6 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Create a member's profile and sign in.", extensions=public())
-    async def register(self, info: Info, input: RegisterInput) -> AuthPayload | None:
-        user = await accounts.do_register(
-            input.email, input.password, input.profile_name, info.context.client_address
-        )
-        signed_in = await accounts.start_signed_in(info.context.settings, user)
-        return AuthPayload.from_signed_in(signed_in)
-
     @strawberry.mutation(description="Sign in with e-mail and password.", extensions=public())
     async def login(self, info: Info, email: str, password: str) -> AuthPayload | None:
         context = info.context

@@ -33,3 +33,8 @@ def inbox(user_id: int) -> str:
 
 def conversation_posts(conversation_id: int) -> str:
     return f"conversation:{conversation_id}:posts"
+
+
+def mail_queued() -> str:
+    """An e-mail was queued: every process's relay wakes to send it (ids only, no address)."""
+    return "mail:queued"

@@ -32,6 +32,7 @@ from models.database import migrate_database
 from resolvers.accounts import do_create_user
 from resolvers.sessions import ensure_upcoming
 from settings import Settings, load_settings
+from tests.mailbox import Mailbox, start_smtp_server
 
 PASSWORD = "correct horse battery"
 TEST_ENV = {
@@ -41,8 +42,15 @@ TEST_ENV = {
 PRODUCTION_ENV = {
     "HAVEN_ENV": "production",
     "GP_DETAILS_KEY": "cHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHA=",
+    "SMTP_URL": "smtp://127.0.0.1:1",
+    "APP_URL": "https://haven.example.org",
 }
 TABLES = [
+    "sent_reminders",
+    "account_tokens",
+    "registrations",
+    "outgoing_mail",
+    "mail_preferences",
     "client_writes",
     "integrations",
     "safeguarding_concerns",
@@ -88,12 +96,30 @@ async def _admin(url: str, statement: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
+def smtp_server() -> Iterator[tuple[str, Mailbox]]:
+    """A real SMTP server that the test server sends every e-mail to."""
+    controller, mailbox = start_smtp_server()
+    yield f"smtp://{controller.hostname}:{controller.port}", mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server: tuple[str, Mailbox]) -> Iterator[Mailbox]:
+    """What arrives at the SMTP server during this test."""
+    _, mailbox = smtp_server
+    mailbox.clear()
+    yield mailbox
+    mailbox.clear()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, smtp_server: tuple[str, Mailbox]) -> Settings:
     return load_settings(
         {
             **TEST_ENV,
             "DATABASE_URL": database_url,
             "BROADCAST_URL": os.environ.get("BROADCAST_URL", "memory://"),
+            "SMTP_URL": smtp_server[0],
         }
     )
 

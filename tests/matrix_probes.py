@@ -372,6 +372,7 @@ REPLY_TO_MESSAGE = 'mutation ($id: ID!) { replyToMessage(messageId: $id, body: "
 PROBES: dict[str, Probe] = {
     # Queries
     "Query.me": Probe("{ me { id } }"),
+    "Query.notificationSettings": Probe("{ notificationSettings { emailNews } }"),
     "Query.needs": Probe("{ needs { id } }"),
     "Query.groups": Probe("{ groups { id } }"),
     "Query.group": Probe(in_group("id"), group),
@@ -412,7 +413,7 @@ PROBES: dict[str, Probe] = {
     "Query.auditLog": Probe("{ auditLog { edges { cursor } } }"),
     # Mutations: each refused by its resolver after the permission checks
     "Mutation.register": Probe(
-        "mutation ($input: RegisterInput!) { register(input: $input) { accessToken } }",
+        "mutation ($input: RegisterInput!) { register(input: $input) { message } }",
         lambda scene, reader: {
             "input": {"email": PROBE_EMAIL, "password": "short", "profileName": "Matrix probe"}
         },
@@ -429,6 +430,25 @@ PROBES: dict[str, Probe] = {
         resolver_refusal="refresh token is not valid",
     ),
     "Mutation.logout": Probe('mutation { logout(refreshToken: "not-a-refresh-token") }'),
+    "Mutation.verifyEmail": Probe('mutation { verifyEmail(token: "not-a-token") { accessToken } }'),
+    "Mutation.requestPasswordReset": Probe(
+        'mutation { requestPasswordReset(email: "not an address") { message } }'
+    ),
+    "Mutation.resetPassword": Probe(
+        'mutation { resetPassword(token: "not-a-token", newPassword: "short") { accessToken } }'
+    ),
+    "Mutation.changePassword": Probe(
+        'mutation { changePassword(current: "not it", new: "short") { accessToken } }'
+    ),
+    "Mutation.changeEmail": Probe(
+        'mutation { changeEmail(newEmail: "not an address", password: "not it") { message } }'
+    ),
+    "Mutation.confirmEmailChange": Probe(
+        'mutation { confirmEmailChange(token: "not-a-token") { message } }'
+    ),
+    "Mutation.startPasswordReset": Probe(
+        'mutation { startPasswordReset(userId: "999999") { message } }'
+    ),
     "Mutation.closeProfile": Probe(
         "mutation { closeProfile }", for_real="closing a profile takes no input to refuse"
     ),
@@ -503,6 +523,9 @@ PROBES: dict[str, Probe] = {
     "Mutation.redactSessionMessage": Probe(
         'mutation ($id: ID!) { redactSessionMessage(messageId: $id, reason: "") { id } }',
         lambda scene, reader: {"id": scene.ended_message},
+    ),
+    "Mutation.updateNotificationSettings": Probe(
+        "mutation { updateNotificationSettings(input: {}) { emailNews } }"
     ),
     "Mutation.setResearchConsent": Probe(
         "mutation { setResearchConsent(consent: true) { id } }",

@@ -15,6 +15,7 @@ from models import (
     Group,
     GroupSession,
     Post,
+    Registration,
     Role,
     User,
 )
@@ -24,7 +25,7 @@ from tests.workflow import GP, RECORD_CALL, apply, code
 GROUP = "query ($id: ID!) { group(id: $id) { id name } }"
 WITHDRAW = "mutation ($id: ID!) { withdrawApplication(id: $id) { id status } }"
 REGISTER = """
-mutation ($input: RegisterInput!) { register(input: $input) { user { id } } }
+mutation ($input: RegisterInput!) { register(input: $input) { message } }
 """
 LOGIN = """
 mutation ($email: String!, $password: String!) { login(email: $email, password: $password) {
@@ -97,6 +98,7 @@ async def test_control_characters_in_registration_are_refused_and_nothing_stored
 
         assert code(result) == "BAD_USER_INPUT", field
     assert await User.all().count() == 0
+    assert await Registration.all().count() == 0
 
 
 @pytest.mark.parametrize("bad", CONTROL)

@@ -501,6 +501,8 @@ async def production_server(server) -> AsyncIterator[ProductionServer]:
         "JWT_SECRET": Fernet.generate_key().decode() * 2,  # 88 bytes, new each run
         "GP_DETAILS_KEY": Fernet.generate_key().decode(),
         "HAVEN_ALLOWED_ORIGINS": "",
+        "SMTP_URL": "smtp://127.0.0.1:1",
+        "APP_URL": "https://haven.example.org",
     }
     production = load_settings(
         {

@@ -30,9 +30,21 @@ def test_development_needs_no_environment():
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
 
 
+PRODUCTION_MAIL = {
+    "SMTP_URL": "smtp://mail.example.org:587",
+    "APP_URL": "https://haven.example.org",
+}
+
+
 def test_production_starts_with_its_own_secrets():
     settings = load_settings(
-        {"HAVEN_ENV": "production", "JWT_SECRET": SECRET, "GP_DETAILS_KEY": KEY, "PORT": "9000"}
+        {
+            "HAVEN_ENV": "production",
+            "JWT_SECRET": SECRET,
+            "GP_DETAILS_KEY": KEY,
+            "PORT": "9000",
+            **PRODUCTION_MAIL,
+        }
     )
 
     assert settings.production
@@ -66,6 +78,23 @@ def test_production_starts_with_its_own_secrets():
         ({"HAVEN_PUBLISH_TIMEOUT": "3600"}, "HAVEN_PUBLISH_TIMEOUT"),
         ({"SESSION_MAX_MINUTES": "10"}, "SESSION_MAX_MINUTES"),
         ({"SESSION_MAX_MINUTES": "ninety"}, "SESSION_MAX_MINUTES"),
+        ({"SMTP_URL": "mail.example.org:25"}, "SMTP_URL must be smtp://"),
+        ({"SMTP_URL": "smtp://"}, "SMTP_URL must name"),
+        ({"APP_URL": "haven.example.org"}, "APP_URL"),
+        ({"MAIL_FROM": "Haven"}, "MAIL_FROM"),
+        (
+            {"HAVEN_ENV": "production", "JWT_SECRET": SECRET, "GP_DETAILS_KEY": KEY},
+            "production needs SMTP_URL",
+        ),
+        (
+            {
+                "HAVEN_ENV": "production",
+                "JWT_SECRET": SECRET,
+                "GP_DETAILS_KEY": KEY,
+                "SMTP_URL": "smtp://mail.example.org",
+            },
+            "production needs APP_URL",
+        ),
     ],
 )
 def test_unsafe_or_malformed_settings_refuse_to_load(environ, complaint):

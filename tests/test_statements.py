@@ -8,6 +8,7 @@ keeps no answers, so that every request is computed.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from typing import TypeVar
 
 import pytest
 
+from app import BACKGROUND
 from models import (
     GroupSession,
     Membership,
@@ -43,6 +45,14 @@ INBOX = "{ inbox(first: 20) { edges { node { subject sentAt } } } }"
 H = TypeVar("H", bound=logging.Handler)
 
 
+def not_in_the_background(record: logging.LogRecord) -> bool:
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:
+        return True
+    return task is None or not task.get_name().startswith(BACKGROUND)
+
+
 class Statements(logging.Handler):
     """Counts the statements Tortoise logs, leaving out its connection notices."""
 
@@ -61,9 +71,11 @@ def counting() -> contextlib.AbstractContextManager[Statements]:
 
 @contextlib.contextmanager
 def hearing_statements(handler: H) -> Iterator[H]:
-    """Have ``handler``, alone, hear every statement Tortoise sends, for the block."""
+    """Have ``handler``, alone, hear every statement Tortoise sends for requests during
+    the block: not those of the server's own background work (its beat, its e-mail)."""
     logger = logging.getLogger("tortoise.db_client")
     level, propagate = logger.level, logger.propagate
+    handler.addFilter(not_in_the_background)
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
     logger.propagate = False

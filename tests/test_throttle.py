@@ -12,11 +12,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from errors import RateLimited, Unauthenticated
-from models import RefreshToken, SignInAttempt, User
-from resolvers.accounts import do_register, do_sign_in
+from models import AccountToken, RefreshToken, Registration, SignInAttempt
+from resolvers.accounts import do_sign_in
+from resolvers.recovery import do_register, do_request_reset
 from resolvers.throttle import (
     FREE_FAILURES_PER_ACCOUNT,
     FREE_FAILURES_PER_NETWORK,
+    RECOVERIES_PER_NETWORK,
     REGISTRATIONS_PER_NETWORK,
     network_of,
 )
@@ -141,7 +143,7 @@ async def test_a_centres_open_day_registers_thirty_people(settings):
     for n in range(30):
         await do_register(f"visitor{n}@example.org", PASSWORD, f"Visitor {n}", HOSPITAL, at(n))
 
-    assert await User.all().count() == 30
+    assert await Registration.all().count() == 30
 
 
 async def test_registrations_from_one_network_are_limited_per_hour(settings):
@@ -155,12 +157,31 @@ async def test_registrations_from_one_network_are_limited_per_hour(settings):
     with pytest.raises(RateLimited) as refused:
         await do_register("late@example.org", PASSWORD, "Late Comer", HOSPITAL, at(600))
     assert refused.value.extensions == {"retryAfter": 3000}
-    assert not await User.filter(email="late@example.org").exists()
+    assert not await Registration.filter(email="late@example.org").exists()
 
     # while elsewhere, and there an hour after the first, registering works
     await do_register("home@example.org", PASSWORD, "At Home", HOME, at(600))
     await do_register("late@example.org", PASSWORD, "Late Comer", HOSPITAL, at(3600))
-    assert await User.filter(email__in=["home@example.org", "late@example.org"]).count() == 2
+    registered = Registration.filter(email__in=["home@example.org", "late@example.org"])
+    assert await registered.count() == 2
+
+
+async def test_password_resets_asked_from_one_network_are_limited_per_hour(person):
+    # Given a network that has asked for as many resets as an hour allows
+    member = await person()
+    for n in range(RECOVERIES_PER_NETWORK):
+        await SignInAttempt.create(
+            kind="RECOVERY", email=f"v{n}@example.org", address=HOSPITAL, attempted_at=at(n)
+        )
+
+    # When one more is asked from there, it is refused and no link is made
+    with pytest.raises(RateLimited):
+        await do_request_reset(member.user.email, HOSPITAL, at(600))
+    assert not await AccountToken.filter(user_id=member.user.id).exists()
+
+    # while from elsewhere it goes
+    await do_request_reset(member.user.email, HOME, at(600))
+    assert await AccountToken.filter(user_id=member.user.id).count() == 1
 
 
 async def test_guesses_sent_all_at_once_still_meet_the_delay(gql, person):
