@@ -12,7 +12,13 @@ from models.accounts import (
     TokenPurpose,
     User,
 )
-from models.applications import OPEN_STATUSES, Application, ApplicationStatus, ApplicationStep
+from models.applications import (
+    OPEN_STATUSES,
+    Application,
+    ApplicationStatus,
+    ApplicationStep,
+    ProposedCall,
+)
 from models.audit import AuditEntry
 from models.conversations import Conversation, Post
 from models.groups import GROUP_TIMEZONE, MAX_CAPACITY, Group, Membership, Need, Weekday
@@ -59,6 +65,7 @@ __all__ = [
     "OutgoingMail",
     "PersonalMessage",
     "Post",
+    "ProposedCall",
     "RefreshToken",
     "Registration",
     "Role",

@@ -41,7 +41,8 @@ class Application(Model):
     ``None`` once it is closed: its unique index lets the database itself refuse a
     second open application to the same group.
 
-    ``gp_details`` holds the GP's details encrypted (Fernet), never in plain text.
+    ``gp_details`` holds the GP's details encrypted (Fernet), never in plain text, and
+    so does ``phone``, the number the applicant gave for her screening call.
     """
 
     id = fields.IntField(primary_key=True)
@@ -55,6 +56,8 @@ class Application(Model):
     status = fields.CharEnumField(ApplicationStatus, max_length=20)
     open_key = fields.CharField(max_length=40, null=True, unique=True)
     call_at = fields.DatetimeField(null=True)
+    phone = fields.TextField(null=True)
+    suitable_times = fields.TextField(default="")  # when a call suits her, in her words
     screening_notes = fields.TextField(default="")
     gp_consent_at = fields.DatetimeField(null=True)
     gp_details = fields.TextField(null=True)
@@ -92,3 +95,22 @@ class ApplicationStep(Model):
     class Meta:
         table = "application_steps"
         ordering = ("at", "id")
+
+
+class ProposedCall(Model):
+    """A time the facilitator offered for the screening call, for the applicant to take
+    (``acceptCallTime``) or to set aside by asking for others."""
+
+    id = fields.IntField(primary_key=True)
+    application: fields.ForeignKeyRelation[Application] = fields.ForeignKeyField(
+        "haven.Application", related_name="proposed_calls", on_delete=fields.CASCADE
+    )
+    at = fields.DatetimeField()
+    proposed_at = fields.DatetimeField()
+
+    application_id: int
+
+    class Meta:
+        table = "proposed_calls"
+        ordering = ("at",)
+        unique_together = (("application", "at"),)

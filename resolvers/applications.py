@@ -12,8 +12,9 @@ from tortoise.exceptions import IntegrityError
 from auth.access import current_memberships
 from auth.gp_details import GPDetails, seal, unseal
 from errors import BadUserInput, Conflict, NotFound
-from models import OPEN_STATUSES, Application, ApplicationStatus, Group, MailKind
+from models import OPEN_STATUSES, Application, ApplicationStatus, Group, ProposedCall
 from resolvers.audit import audit
+from resolvers.calls import arrange_call, check_phone, check_suitable_times, seal_phone
 from resolvers.inbox import notify
 from resolvers.places import (
     free_places,
@@ -22,7 +23,7 @@ from resolvers.places import (
     offer_place,
 )
 from resolvers.settled import SettledApplication, settle_application
-from resolvers.steps import advance, application_for_step, london, open_key, waiting_list
+from resolvers.steps import advance, application_for_step, open_key, waiting_list
 from resolvers.text import check_has_offset, check_text
 from subscriptions.outbox import transaction
 
@@ -36,8 +37,19 @@ def check_gp_details(details: GPDetails | None) -> GPDetails:
     return cleaned
 
 
-async def do_apply(applicant_id: int, group_id: int, support_sought: str) -> SettledApplication:
+async def do_apply(
+    applicant_id: int,
+    group_id: int,
+    support_sought: str,
+    *,
+    phone: str | None = None,
+    suitable_times: str | None = None,
+    keys: tuple[str, ...] = (),
+) -> SettledApplication:
+    """Apply to a group, with the number to call and when a call suits, if she likes."""
     support_sought = check_text(support_sought, "what support you are looking for")
+    phone = check_phone(phone)
+    suitable_times = check_suitable_times(suitable_times)
     async with transaction():
         group = await Group.filter(id=group_id).first()
         if group is None:
@@ -51,6 +63,8 @@ async def do_apply(applicant_id: int, group_id: int, support_sought: str) -> Set
             applicant_id=applicant_id,
             support_sought=support_sought,
             status=S.SUBMITTED,
+            phone=seal_phone(keys, phone),
+            suitable_times=suitable_times,
         )
         application.open_key = open_key(application)
         try:
@@ -75,6 +89,8 @@ async def do_apply(applicant_id: int, group_id: int, support_sought: str) -> Set
 
 
 async def do_schedule_call(actor_id: int, application_id: int, at: datetime) -> SettledApplication:
+    """The facilitator sets the call's time herself (agreed by telephone or e-mail); times
+    proposed for the applicant to choose from are set aside."""
     check_has_offset(at, "the call's time")
     if at <= datetime.now(UTC):
         raise BadUserInput("A call is arranged for a time still to come.")
@@ -82,19 +98,8 @@ async def do_schedule_call(actor_id: int, application_id: int, at: datetime) -> 
         application = await application_for_step(
             application_id, {S.SUBMITTED, S.CALL_SCHEDULED}, "given a call time"
         )
-        application.call_at = at.astimezone(UTC)
-        await advance(
-            application,
-            S.CALL_SCHEDULED,
-            actor_id,
-            note=f"call at {at.isoformat()}",
-            tell=(
-                "Your telephone chat",
-                f"Your facilitator will telephone you on {london(at)} (UK time) to talk about "
-                "the support you want and to ask for your GP's details.",
-            ),
-            email=MailKind.ACTION_NEEDED,
-        )
+        await ProposedCall.filter(application_id=application.id).delete()
+        await arrange_call(application, at, actor_id)
         return await settle_application(application)
 
 

@@ -8,12 +8,14 @@ from datetime import UTC, datetime
 
 from auth.access import current_memberships
 from errors import BadUserInput, Forbidden, NotFound
-from models import Group, MailKind, PersonalMessage, Role, User
+from models import Application, Group, MailKind, PersonalMessage, Role, User
 from resolvers.notices import queue_email
 from resolvers.text import LETTER, LINE, check_text
 from resolvers.writes import check_client_write, write_once
 from subscriptions import channels
 from subscriptions.outbox import after_commit, transaction
+
+APPLICATION_LINK = "Application"  # notices about an application link to it
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ async def inbox_page(user_id: int, after_id: int | None, limit: int) -> list[Per
 
 
 MEMBERS_WRITE_TO = "Members write to the online manager and to their groups' facilitators."
+# (and an applicant to the facilitator of the group she applied to)
 
 
 async def check_may_write(sender: User, recipient: User | None) -> User:
@@ -122,6 +125,10 @@ async def check_may_write(sender: User, recipient: User | None) -> User:
     if recipient.role == Role.FACILITATOR:
         groups = current_memberships().filter(user_id=sender.id).values_list("group_id", flat=True)
         if await Group.filter(id__in=await groups, facilitator_id=recipient.id).exists():
+            return recipient
+        if await Application.filter(  # an applicant writes to the group she applied to
+            applicant_id=sender.id, open_key__not_isnull=True, group__facilitator_id=recipient.id
+        ).exists():
             return recipient
     raise Forbidden(MEMBERS_WRITE_TO)
 
@@ -160,11 +167,9 @@ async def do_reply(
     original = await PersonalMessage.filter(id=message_id, recipient_id=sender.id).first()
     if original is None:
         raise NotFound("No such message in your inbox.")
-    if original.sender_id is None:
-        raise BadUserInput("This notice came from the service itself: there is no one to answer.")
     subject = original.subject if original.subject.startswith("Re: ") else f"Re: {original.subject}"
     subject, body = check_message(subject[:200], body)
-    recipient = await User.get(id=original.sender_id)
+    recipient = await answers_to(original, sender)
     await check_may_write(sender, recipient)
     key = check_client_write(sender.id, client_id, "REPLY", message_id, body)
     return await write_once(
@@ -180,6 +185,19 @@ async def do_reply(
             email=MailKind.NEW_MESSAGE,
         ),
     )
+
+
+async def answers_to(original: PersonalMessage, reader: User) -> User:
+    """Who hears an answer to ``original``: its sender; for the service's own notice about
+    the reader's application, the facilitator of the group she applied to."""
+    if original.sender_id is not None:
+        return await User.get(id=original.sender_id)
+    if original.link_type == APPLICATION_LINK:
+        application = await Application.filter(id=original.link_id, applicant_id=reader.id).first()
+        if application is not None:
+            group = await Group.get(id=application.group_id)
+            return await User.get(id=group.facilitator_id)
+    raise BadUserInput("This notice came from the service itself: there is no one to answer.")
 
 
 async def do_mark_read(user_id: int, message_id: int) -> PersonalMessage:

@@ -39,9 +39,11 @@ async def do_purge_expired(now: datetime | None = None, dry_run: bool = False) -
     """Erase GP details kept two years past their profile's last use; say what was erased."""
     cutoff = (now or datetime.now(UTC)) - GP_DETAILS_KEPT_FOR
     expired = await User.filter(unused_since(cutoff)).values_list("id", flat=True)
-    rows = await Application.filter(
-        applicant_id__in=list(expired), gp_details__isnull=False
-    ).values_list("applicant_id", "id")
+    rows = (
+        await Application.filter(applicant_id__in=list(expired))
+        .filter(Q(gp_details__isnull=False) | Q(phone__isnull=False))
+        .values_list("applicant_id", "id")
+    )
     by_user: dict[int, list[int]] = {}
     for user_id, application_id in rows:
         by_user.setdefault(user_id, []).append(application_id)
@@ -53,7 +55,9 @@ async def do_purge_expired(now: datetime | None = None, dry_run: bool = False) -
                 User.filter(id__in=list(expired)).exclude(former_name=None).update(former_name=None)
             )
             for erased in report:
-                await Application.filter(id__in=erased.application_ids).update(gp_details=None)
+                await Application.filter(id__in=erased.application_ids).update(
+                    gp_details=None, phone=None
+                )
                 await audit(
                     None,
                     "GP_DETAILS_ERASED",

@@ -18,7 +18,7 @@ from models import (
     MailKind,
 )
 from resolvers.events import EventType, record_event
-from resolvers.inbox import notify
+from resolvers.inbox import APPLICATION_LINK, Link, notify
 from subscriptions import channels
 from subscriptions.outbox import after_commit
 
@@ -105,7 +105,12 @@ async def advance(
         application_id=application.id,
     )
     if tell is not None:
-        await notify(application.applicant_id, *tell, email=email)
+        await notify(
+            application.applicant_id,
+            *tell,
+            link=Link(APPLICATION_LINK, application.id),
+            email=email,
+        )
     if left_the_list:
         await tell_those_behind(application, group)
 

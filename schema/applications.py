@@ -23,7 +23,7 @@ from models import Application as ApplicationModel
 from models import ApplicationStatus as ApplicationStatusModel
 from models import ApplicationStep as StepModel
 from models import Role
-from resolvers import applications, live, memberships
+from resolvers import applications, calls, live, memberships
 from resolvers.settled import SettledApplication
 from schema.accounts import User
 from schema.groups import Group
@@ -140,6 +140,33 @@ class Application:
         return GPDetails(**vars(details)) if details else None
 
     @strawberry.field(
+        description=(
+            "The number to call for the screening chat. Encrypted at rest; every read by "
+            "staff is audited."
+        ),
+        extensions=guard(IsSelf(), *STAFF_OF_GROUP),
+    )
+    async def phone(self, info: Info) -> str | None:
+        viewer = info.context.viewer
+        return await calls.read_phone(
+            viewer.user_id, info.context.settings.gp_details_keys, self.model, viewer.is_staff
+        )
+
+    @strawberry.field(
+        description="When a call suits the applicant, in her words.",
+        extensions=guard(IsSelf(), *STAFF_OF_GROUP),
+    )
+    def suitable_times(self) -> str | None:
+        return self.model.suitable_times
+
+    @strawberry.field(
+        description="Times the facilitator proposed for the call, for the applicant to choose.",
+        extensions=guard(IsSelf(), *STAFF_OF_GROUP),
+    )
+    async def proposed_call_times(self, info: Info) -> list[datetime] | None:
+        return await info.context.loaders.proposed_calls.load(self.model.id)
+
+    @strawberry.field(
         description="The facilitator's notes from the screening call.",
         extensions=guard(*STAFF_OF_GROUP),
     )
@@ -187,10 +214,59 @@ class Mutation:
         description="Ask for a place in a group.", extensions=guard(HasRole(Role.MEMBER))
     )
     async def apply_to_group(
-        self, info: Info, group_id: strawberry.ID, support_sought: str
+        self,
+        info: Info,
+        group_id: strawberry.ID,
+        support_sought: str,
+        phone: str | None = None,
+        suitable_times: str | None = None,
     ) -> Application | None:
         settled = await applications.do_apply(
-            signed_in(info), parse_id(group_id, "groupId"), support_sought
+            signed_in(info),
+            parse_id(group_id, "groupId"),
+            support_sought,
+            phone=phone,
+            suitable_times=suitable_times,
+            keys=info.context.settings.gp_details_keys,
+        )
+        return Application.settled(info, settled)
+
+    @strawberry.mutation(
+        description=(
+            "Facilitator: offer the applicant times for the telephone chat, to choose one "
+            "with `acceptCallTime`; replaces times offered before."
+        ),
+        extensions=guard(*STAFF_OF_GROUP, subject=APPLICATION),
+    )
+    async def propose_call_times(
+        self, info: Info, application_id: strawberry.ID, times: list[datetime], note: str = ""
+    ) -> Application | None:
+        settled = await calls.do_propose_call_times(
+            signed_in(info), parse_id(application_id, "applicationId"), times, note
+        )
+        return Application.settled(info, settled)
+
+    @strawberry.mutation(
+        description="Applicant: take one of the times proposed; the call is arranged for it.",
+        extensions=guard(IsSelf(), subject=APPLICATION),
+    )
+    async def accept_call_time(
+        self, info: Info, application_id: strawberry.ID, at: datetime
+    ) -> Application | None:
+        settled = await calls.do_accept_call_time(
+            signed_in(info), parse_id(application_id, "applicationId"), at
+        )
+        return Application.settled(info, settled)
+
+    @strawberry.mutation(
+        description="Applicant: none of the times suits; say when would, and ask for others.",
+        extensions=guard(IsSelf(), subject=APPLICATION),
+    )
+    async def ask_for_other_call_times(
+        self, info: Info, application_id: strawberry.ID, note: str
+    ) -> Application | None:
+        settled = await calls.do_ask_for_other_times(
+            signed_in(info), parse_id(application_id, "applicationId"), note
         )
         return Application.settled(info, settled)
 

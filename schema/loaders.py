@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 from functools import cached_property
 
 from strawberry.dataloader import DataLoader
@@ -19,6 +20,7 @@ from models import (
     GroupSession,
     Membership,
     Need,
+    ProposedCall,
     StaffDetails,
     User,
 )
@@ -86,6 +88,13 @@ async def _steps(application_ids: Sequence[int]) -> list[list[ApplicationStep]]:
     return [by_application[i] for i in application_ids]
 
 
+async def _proposed_calls(application_ids: Sequence[int]) -> list[list[datetime]]:
+    by_application: dict[int, list[datetime]] = defaultdict(list)
+    for call in await ProposedCall.filter(application_id__in=application_ids).order_by("at"):
+        by_application[call.application_id].append(call.at)
+    return [by_application[i] for i in application_ids]
+
+
 async def _memberships_by_application(ids: Sequence[int]) -> list[Membership | None]:
     found = {m.application_id: m for m in await Membership.filter(application_id__in=ids)}
     return [found.get(i) for i in ids]
@@ -133,6 +142,10 @@ class Loaders:
     @cached_property
     def group(self) -> DataLoader[int, Group | None]:
         return DataLoader(load_fn=_groups)
+
+    @cached_property
+    def proposed_calls(self) -> DataLoader[int, list[datetime]]:
+        return DataLoader(load_fn=_proposed_calls)
 
     @cached_property
     def member_count(self) -> DataLoader[int, int]:

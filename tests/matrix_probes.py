@@ -475,6 +475,20 @@ PROBES: dict[str, Probe] = {
         " scheduleScreeningCall(applicationId: $id, at: $at) { id } }",
         lambda scene, reader: {"id": scene.application, "at": PAST},
     ),
+    "Mutation.proposeCallTimes": Probe(
+        "mutation ($id: ID!, $at: DateTime!) {"
+        " proposeCallTimes(applicationId: $id, times: [$at]) { id } }",
+        lambda scene, reader: {"id": scene.application, "at": PAST},
+    ),
+    "Mutation.acceptCallTime": Probe(
+        "mutation ($id: ID!, $at: DateTime!) {"
+        " acceptCallTime(applicationId: $id, at: $at) { id } }",
+        lambda scene, reader: {"id": scene.application, "at": PAST},
+    ),
+    "Mutation.askForOtherCallTimes": Probe(
+        'mutation ($id: ID!) { askForOtherCallTimes(applicationId: $id, note: "") { id } }',
+        application,
+    ),
     "Mutation.recordScreeningCall": Probe(
         "mutation ($id: ID!) { recordScreeningCall(applicationId: $id, gpConsent: true) { id } }",
         application,
@@ -594,6 +608,13 @@ PROBES: dict[str, Probe] = {
     # Guarded fields of other types
     "Application.gpDetails": Probe(
         "query ($id: ID!) { application(id: $id) { gpDetails { gpName } } }", application
+    ),
+    "Application.phone": Probe("query ($id: ID!) { application(id: $id) { phone } }", application),
+    "Application.suitableTimes": Probe(
+        "query ($id: ID!) { application(id: $id) { suitableTimes } }", application
+    ),
+    "Application.proposedCallTimes": Probe(
+        "query ($id: ID!) { application(id: $id) { proposedCallTimes } }", application
     ),
     "Application.screeningNotes": Probe(
         "query ($id: ID!) { application(id: $id) { screeningNotes } }", application
