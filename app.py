@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import functools
 import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -36,6 +38,7 @@ from strawberry.types.unset import UnsetType
 import subscriptions.hub
 from auth.identity import ANONYMOUS, bearer_token, token_from_connection_params, viewer_from_token
 from auth.integrations import is_integration_token, viewer_for_integration
+from auth.tokens import sign_in_is_live
 from errors import ServiceUnavailable
 from mail.links import UNSUBSCRIBE_PATH
 from mail.relay import do_forget_old_mail, relay_forever
@@ -58,6 +61,7 @@ from settings import Settings, get_settings, load_settings
 from subscriptions.hub import Hub
 from subscriptions.presence import do_sweep_stale
 from subscriptions.setup import Gate
+from subscriptions.sign_ins import SignInSockets
 
 logger = logging.getLogger("haven")
 
@@ -66,7 +70,8 @@ MAX_HEADER_BYTES = 16 * 1024
 CORS_MAX_AGE_SECONDS = 600
 CONNECTION_INIT_SECONDS = 10
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 5
-TOKEN_EXPIRED_CLOSE_CODE = 4401
+TOKEN_EXPIRED_CLOSE_CODE = 4401  # sign in again: the token lapsed, or the sign-in ended
+SOCKET_LIFETIME = timedelta(hours=12)  # the longest a socket lives, however its sign-in does
 SETTLE_SECONDS = 60
 BACKGROUND = "haven background: "  # the name of each task that serves no request
 # What a send to a socket already gone raises: strawberry's word for it, and starlette's
@@ -109,9 +114,13 @@ class HavenTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             await super().shutdown()
         finally:
             # A socket that closed before its token expired must not be held by the timer.
-            expiry = getattr(self.context.request.state, "expiry", None)
+            state = self.context.request.state
+            expiry = getattr(state, "expiry", None)
             if expiry is not None:
                 expiry.cancel()
+            forget_sign_in = getattr(state, "forget_sign_in", None)
+            if forget_sign_in is not None:
+                forget_sign_in()
 
 
 class HavenGraphQL(GraphQL):
@@ -131,6 +140,7 @@ class HavenGraphQL(GraphQL):
         )
         self.settings = settings
         self.setting_up = Gate()
+        self.sign_ins = SignInSockets()
 
     async def get_context(self, request: Request | WebSocket, response: object) -> Context:
         token = bearer_token(request.headers.get("authorization"))
@@ -150,6 +160,15 @@ class HavenGraphQL(GraphQL):
         viewer = viewer_from_token(self.settings, token)
         if token and not viewer.is_authenticated:
             raise ConnectionRejectionError({"reason": "invalid or expired access token"})
+        if viewer.user_id is not None and viewer.sign_in is not None:
+            # The socket lives by the sign-in, not by the token: see subscriptions.sign_ins.
+            if not await sign_in_is_live(viewer.user_id, viewer.sign_in):
+                raise ConnectionRejectionError({"reason": "this sign-in has ended"})
+            lives_until = datetime.now(UTC) + SOCKET_LIFETIME
+            viewer = dataclasses.replace(viewer, expires_at=lives_until)
+            context.request.state.forget_sign_in = self.sign_ins.add(
+                viewer.user_id, viewer.sign_in, functools.partial(_close, context.request)
+            )
         context.viewer = viewer if token else ANONYMOUS
         if viewer.expires_at is not None:
             delay = (viewer.expires_at - datetime.now(UTC)).total_seconds()
@@ -193,11 +212,13 @@ class HavenGraphQL(GraphQL):
 
 
 def _close_expired(websocket: WebSocket) -> None:
-    async def close() -> None:
-        with contextlib.suppress(RuntimeError, WebSocketDisconnect):  # gone already
-            await websocket.close(TOKEN_EXPIRED_CLOSE_CODE, "Access token expired")
+    asyncio.ensure_future(_close(websocket, "Access token expired"))  # noqa: RUF006
 
-    asyncio.ensure_future(close())  # noqa: RUF006 — the close finishes on its own
+
+async def _close(websocket: WebSocket, reason: str = "Signed out") -> None:
+    """Close a socket whose sign-in is over: the client must sign in again."""
+    with contextlib.suppress(RuntimeError, WebSocketDisconnect):  # gone already
+        await websocket.close(TOKEN_EXPIRED_CLOSE_CODE, reason)
 
 
 class Haven(Starlette):
@@ -363,6 +384,9 @@ def create_app(settings: Settings | None = None) -> Haven:
         background = [
             asyncio.create_task(keep_places_settled(settings=settings), name=f"{BACKGROUND}beat"),
             asyncio.create_task(relay_forever(settings, hub), name=f"{BACKGROUND}mail"),
+            asyncio.create_task(
+                view.sign_ins.follow(hub, sign_in_is_live), name=f"{BACKGROUND}sign-ins"
+            ),
         ]
         try:
             yield

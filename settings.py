@@ -136,6 +136,12 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         )
 
     smtp_url, mail_from, app_url = _mail(environ, production, int(port_text))
+    access_text = environ.get("ACCESS_TOKEN_SECONDS", "900")
+    if not access_text.isdigit() or not 30 <= int(access_text) <= 3600:
+        raise SettingsError(
+            "ACCESS_TOKEN_SECONDS must be the seconds an access token lasts, from 30 to 3600, "
+            f"not {access_text!r}"
+        )
 
     return Settings(
         env=env,
@@ -153,6 +159,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         request_seconds=request_seconds,
         publish_seconds=publish_seconds,
         session_max_minutes=int(session_max_text),
+        access_token_seconds=int(access_text),
         smtp_url=smtp_url,
         mail_from=mail_from,
         mail_dir=Path(environ.get("MAIL_DIR", str(DEFAULT_MAIL_DIR))),

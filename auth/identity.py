@@ -26,6 +26,7 @@ class Viewer:
     problem: Unauthenticated | None = None
     integration_id: int | None = None
     scopes: frozenset[str] = frozenset()
+    sign_in: str | None = None  # the sign-in behind the token, if it names one
 
     @property
     def is_authenticated(self) -> bool:
@@ -53,7 +54,12 @@ def viewer_from_token(settings: Settings, token: str | None) -> Viewer:
         claims = read_access_token(settings, token)
     except Unauthenticated as problem:
         return Viewer(problem=problem)
-    return Viewer(user_id=claims.user_id, role=claims.role, expires_at=claims.expires_at)
+    return Viewer(
+        user_id=claims.user_id,
+        role=claims.role,
+        expires_at=claims.expires_at,
+        sign_in=claims.sign_in,
+    )
 
 
 def bearer_token(authorization: str | None) -> str | None:

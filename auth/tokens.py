@@ -33,11 +33,16 @@ class AccessClaims:
     user_id: int
     role: Role
     expires_at: datetime
+    sign_in: str | None = None  # the refresh-token family the token was issued under
 
 
-def issue_access_token(settings: Settings, user: User, now: datetime | None = None) -> str:
+def issue_access_token(
+    settings: Settings, user: User, now: datetime | None = None, sign_in: uuid.UUID | None = None
+) -> str:
+    """A short-lived token; ``sign_in`` names the sign-in (refresh-token family) behind it,
+    which a WebSocket opened with it lives by (``sign_in_is_live``)."""
     now = now or datetime.now(UTC)
-    claims = {
+    claims: dict[str, object] = {
         "sub": str(user.id),
         "role": user.role.value,
         "iat": now,
@@ -45,6 +50,8 @@ def issue_access_token(settings: Settings, user: User, now: datetime | None = No
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
     }
+    if sign_in is not None:
+        claims["sid"] = str(sign_in)
     return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
 
 
@@ -83,6 +90,7 @@ def _verified(settings: Settings, token: str) -> AccessClaims:
             user_id=int(claims["sub"]),
             role=Role(claims["role"]),
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+            sign_in=str(claims["sid"]) if "sid" in claims else None,
         )
     except jwt.ExpiredSignatureError as error:
         raise Unauthenticated(EXPIRED) from error
@@ -96,19 +104,23 @@ def _digest(token: str) -> str:
 
 async def issue_refresh_token(
     settings: Settings, user: User, family: uuid.UUID | None = None
-) -> str:
-    """Store the hash of a new refresh token for ``user`` and return the token itself."""
+) -> tuple[str, uuid.UUID]:
+    """Store the hash of a new refresh token for ``user``; return the token itself and
+    the sign-in (family) it belongs to."""
     token = secrets.token_urlsafe(32)
+    family = family or uuid.uuid4()
     await RefreshToken.create(
         user=user,
-        family=family or uuid.uuid4(),
+        family=family,
         token_hash=_digest(token),
         expires_at=datetime.now(UTC) + timedelta(seconds=settings.refresh_token_seconds),
     )
-    return token
+    return token, family
 
 
-async def rotate_refresh_token(settings: Settings, token: str) -> tuple[User, str]:
+async def rotate_refresh_token(
+    settings: Settings, token: str
+) -> tuple[User, tuple[str, uuid.UUID]]:
     """Retire ``token`` and return its owner with the next token of the same family.
 
     A token used twice was copied: the second use revokes every token of the family,
@@ -138,13 +150,28 @@ async def rotate_refresh_token(settings: Settings, token: str) -> tuple[User, st
     raise Unauthenticated("That refresh token is not valid; sign in again.")
 
 
-async def revoke_refresh_tokens(user_id: int, token: str | None = None) -> int:
-    """Revoke the family of ``token`` (one device), or every token of the user (all devices)."""
+async def revoke_refresh_tokens(user_id: int, token: str | None = None) -> list[str]:
+    """Revoke the family of ``token`` (one device), or every token of the user (all devices);
+    returns the sign-ins (families) it ended."""
     now = datetime.now(UTC)
     tokens = RefreshToken.filter(user_id=user_id, revoked_at=None)
     if token is not None:
         stored = await RefreshToken.filter(token_hash=_digest(token), user_id=user_id).first()
         if stored is None:
-            return 0
+            return []
         tokens = tokens.filter(family=stored.family)
-    return await tokens.update(revoked_at=now)
+    families = await tokens.distinct().values_list("family", flat=True)
+    await tokens.update(revoked_at=now)
+    return sorted(str(family) for family in families)
+
+
+async def sign_in_is_live(user_id: int, sign_in: str, now: datetime | None = None) -> bool:
+    """Whether the sign-in ``sign_in`` (a refresh-token family) of ``user_id`` still holds:
+    not signed out, not revoked by a reset or a closed profile, not lapsed."""
+    try:
+        family = uuid.UUID(sign_in)
+    except ValueError:
+        return False
+    return await RefreshToken.filter(
+        user_id=user_id, family=family, revoked_at=None, expires_at__gt=now or datetime.now(UTC)
+    ).exists()

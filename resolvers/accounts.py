@@ -22,6 +22,8 @@ from models.accounts import EMAIL_LENGTH
 from resolvers import throttle
 from resolvers.names import name_key, name_problem, normalise_profile_name
 from settings import Settings
+from subscriptions import channels
+from subscriptions.outbox import after_commit, transaction
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 NAME_TAKEN = "That profile name is taken or too like another; choose another."
@@ -141,23 +143,33 @@ def _now() -> datetime:
 
 
 async def start_signed_in(settings: Settings, user: User) -> SignedIn:
+    refresh_token, sign_in = await issue_refresh_token(settings, user)
     return SignedIn(
         user=user,
-        access_token=issue_access_token(settings, user),
-        refresh_token=await issue_refresh_token(settings, user),
+        access_token=issue_access_token(settings, user, sign_in=sign_in),
+        refresh_token=refresh_token,
     )
 
 
 async def do_refresh(settings: Settings, token: str) -> SignedIn:
-    user, refresh_token = await rotate_refresh_token(settings, token)
+    user, (refresh_token, sign_in) = await rotate_refresh_token(settings, token)
     user.last_signed_in_at = datetime.now(UTC)  # a refresh is a use of the profile
     await user.save(update_fields=["last_signed_in_at"])
-    return SignedIn(user, issue_access_token(settings, user), refresh_token)
+    return SignedIn(user, issue_access_token(settings, user, sign_in=sign_in), refresh_token)
 
 
 async def do_sign_out(user_id: int, refresh_token: str | None) -> None:
     """End one sign-in (the family of ``refresh_token``) or, without one, every sign-in."""
-    await revoke_refresh_tokens(user_id, refresh_token)
+    await end_sign_ins(user_id, refresh_token)
+
+
+async def end_sign_ins(user_id: int, refresh_token: str | None = None) -> None:
+    """Revoke one sign-in or all of a person's, and, once that is committed, close the
+    WebSockets opened under them wherever they are served."""
+    async with transaction():
+        ended = await revoke_refresh_tokens(user_id, refresh_token)
+        if ended:
+            after_commit(channels.sign_ins_ended(), {"user_id": user_id, "sign_ins": ended})
 
 
 async def get_user(user_id: int) -> User:

@@ -119,13 +119,11 @@ async def do_accept_call_time(
         await ProposedCall.filter(application_id=application.id).delete()
         group = await Group.get(id=application.group_id)
         await arrange_call(application, chosen[0].at, applicant_id)
-        await notify(
-            group.facilitator_id,
+        await tell_facilitator(
+            application,
+            group,
             f"A screening call for {group.name} is arranged",
             f"The applicant chose {london(chosen[0].at)} (UK time) for the call.",
-            sender_id=applicant_id,
-            link=Link(APPLICATION_LINK, application.id),
-            email=MailKind.ACTION_NEEDED,
         )
         return await settle_application(application)
 
@@ -145,15 +143,25 @@ async def do_ask_for_other_times(
         application.suitable_times = note
         await application.save(update_fields=["suitable_times", "updated_at"])
         group = await Group.get(id=application.group_id)
-        await notify(
-            group.facilitator_id,
+        await tell_facilitator(
+            application,
+            group,
             f"An applicant to {group.name} asks for other call times",
             f"None of the times proposed suits. The applicant wrote: {note}",
-            sender_id=applicant_id,
-            link=Link(APPLICATION_LINK, application.id),
-            email=MailKind.ACTION_NEEDED,
         )
         return await settle_application(application)
+
+
+async def tell_facilitator(application: Application, group: Group, subject: str, body: str) -> None:
+    """A notice from the applicant to her group's facilitator, who can answer it."""
+    await notify(
+        group.facilitator_id,
+        subject,
+        body,
+        sender_id=application.applicant_id,
+        link=Link(APPLICATION_LINK, application.id),
+        email=MailKind.ACTION_NEEDED,
+    )
 
 
 async def arrange_call(application: Application, at: datetime, actor_id: int) -> None:

@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from tortoise.expressions import Q
 
 from auth.passwords import hash_password, password_problem, verify_password
-from auth.tokens import revoke_refresh_tokens
 from errors import BadUserInput, Conflict, NotFound, Unauthenticated
 from models import AccountToken, MailKind, Registration, Role, SignInAttempt, TokenPurpose, User
 from models.accounts import EMAIL_LENGTH, AttemptKind
@@ -28,6 +27,7 @@ from resolvers.accounts import (
     check_name_free,
     check_registration,
     create_profile,
+    end_sign_ins,
     normalise_email,
     start_signed_in,
 )
@@ -214,7 +214,7 @@ async def _set_password(user: User, password: str, now: datetime) -> None:
     user.password_hash = await hash_password(password)
     user.last_signed_in_at = now
     await user.save(update_fields=["password_hash", "last_signed_in_at"])
-    await revoke_refresh_tokens(user.id)
+    await end_sign_ins(user.id)
     await SignInAttempt.filter(kind=AttemptKind.SIGN_IN, email=user.email).delete()
     await queue_email(user, MailKind.PASSWORD_CHANGED, now=now)
 

@@ -127,27 +127,21 @@ async def calls_coming(now: datetime) -> list[Due]:
         assert call.call_at is not None
         when = london(call.call_at)
         group = groups[call.group_id]
-        reminders += [
-            Due(
-                "CALL",
-                call.id,
+        told = (
+            (
                 call.applicant_id,
-                call.call_at,
-                CALL_LEADS,
                 "Your telephone chat is within the hour",
                 f"Your facilitator will telephone you on {when} (UK time).",
-                MailKind.REMINDER,
             ),
-            Due(
-                "CALL",
-                call.id,
+            (
                 group.facilitator_id,
-                call.call_at,
-                CALL_LEADS,
                 f"A screening call for {group.name} is within the hour",
                 f"You arranged to telephone an applicant on {when} (UK time).",
-                MailKind.REMINDER,
             ),
+        )
+        reminders += [
+            Due("CALL", call.id, person, call.call_at, CALL_LEADS, subject, body, MailKind.REMINDER)
+            for person, subject, body in told
         ]
     return reminders
 

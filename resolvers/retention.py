@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from tortoise.expressions import Q
 
 from auth.access import current_memberships
-from auth.tokens import revoke_refresh_tokens
 from models import OPEN_STATUSES, Application, ApplicationStatus, Group, User
+from resolvers.accounts import end_sign_ins
 from resolvers.audit import audit
 from resolvers.names import freed_name
 from resolvers.places import lock_group, offer_free_places
@@ -82,7 +82,7 @@ async def do_close_profile(user_id: int) -> None:
             return
         user.closed_at = now
         await user.save(update_fields=["closed_at"])
-        await revoke_refresh_tokens(user_id)
+        await end_sign_ins(user_id)
         groups = set(
             await current_memberships(now)
             .filter(user_id=user_id)

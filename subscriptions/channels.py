@@ -38,3 +38,9 @@ def conversation_posts(conversation_id: int) -> str:
 def mail_queued() -> str:
     """An e-mail was queued: every process's relay wakes to send it (ids only, no address)."""
     return "mail:queued"
+
+
+def sign_ins_ended() -> str:
+    """Sign-ins ended (signed out, a new password, a closed profile): the WebSockets opened
+    under them close, in every process (``{"user_id": …, "sign_ins": […]}``)."""
+    return "sign-ins:ended"

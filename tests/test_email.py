@@ -18,16 +18,18 @@ import pytest
 from mail.links import unsubscribe_link
 from mail.relay import CLAIM_SECONDS, deliver_due
 from mail.transport import FileTransport, SmtpTransport, transport_for
-from models import MailKind, MailTopic, OutgoingMail, PersonalMessage, Role
+from models import Application, MailKind, MailTopic, OutgoingMail, PersonalMessage, Role
 from resolvers.notices import queue_email
+from resolvers.reminders import do_send_reminders
 from settings import load_settings
-from tests.conftest import join, make_group
+from tests.conftest import PASSWORD, join, make_group
+from tests.test_recovery import VERIFY, link_in
 from tests.workflow import (
+    ACCEPT,
     GP,
     GP_OUTCOME,
     RECORD_CALL,
     SCHEDULE,
-    accept,
     apply,
     code,
     data,
@@ -44,6 +46,18 @@ UPDATE = """
 mutation ($input: NotificationSettingsInput!) {
   updateNotificationSettings(input: $input) { emailMessages emailNews emailReminders }
 }"""
+REGISTER = "mutation ($input: RegisterInput!) { register(input: $input) { message } }"
+APPLY = """
+mutation ($group: ID!, $support: String!, $phone: String, $times: String) {
+  applyToGroup(groupId: $group, supportSought: $support, phone: $phone, suitableTimes: $times) {
+    id
+  }
+}"""
+PROPOSE = """
+mutation ($id: ID!, $times: [DateTime!]!) {
+  proposeCallTimes(applicationId: $id, times: $times) { id }
+}"""
+TAKE = "mutation ($id: ID!, $at: DateTime!) { acceptCallTime(applicationId: $id, at: $at) { id } }"
 REPORT = """
 mutation ($group: ID!, $about: ID, $text: String!) {
   reportBreach(groupId: $group, aboutMemberId: $about, description: $text) { id }
@@ -60,11 +74,12 @@ def subjects(arrived) -> list[str]:
     return [mail.message["Subject"] for mail in arrived]
 
 
-async def test_a_whole_journey_sends_e_mail_that_says_nothing_private(gql, person, mailbox, server):
-    # Given a group whose every detail is confidential, and two members of it to be
+async def test_a_new_applicant_is_reached_by_e_mail_all_the_way_and_it_says_nothing_private(
+    gql, person, mailbox, server
+):
+    # Given a group whose every detail is confidential, a member of it, and its staff
     facilitator = await person(Role.FACILITATOR, name="Dr Ruth Okafor")
     manager = await person(Role.ONLINE_MANAGER, name="Morag Quill")
-    amira = await person(name="Amira Clarke")
     bilal = await person(name="Bilal Hussain")
     group = await make_group(
         facilitator,
@@ -78,6 +93,7 @@ async def test_a_whole_journey_sends_e_mail_that_says_nothing_private(gql, perso
         "Living with lymphoma",
         "chemotherapy",
         "Amira",
+        "Clarke",
         "Bilal",
         "Okafor",
         "Morag",
@@ -85,6 +101,8 @@ async def test_a_whole_journey_sends_e_mail_that_says_nothing_private(gql, perso
         "Riverside",
         "LS1 4AB",
         "0113",
+        "0999",
+        "Mornings, not Thursdays",
         "my sister died of it",
         "Mentioned her daughter Lucy",
         "Scan results agree",
@@ -92,50 +110,83 @@ async def test_a_whole_journey_sends_e_mail_that_says_nothing_private(gql, perso
         "the consultant said stage two",
         "Bilal told his employer",
     ]
+    amira = "ac1984@example.org"  # her address is hers to see; her name is not in it
+    transport = SmtpTransport(server.settings.smtp_url)
 
-    # When Amira goes the whole way in, talks with her facilitator, and reports a breach
-    application = data(
-        await gql(
-            "mutation ($g: ID!, $s: String!) { applyToGroup(groupId: $g, supportSought: $s) "
-            "{ id } }",
-            {"g": str(group.id), "s": "Talking, since my sister died of it"},
-            token=amira.token,
-        ),
-        "applyToGroup",
-    )["id"]
-    data(
-        await gql(SCHEDULE, {"id": application, "at": soon()}, token=facilitator.token),
-        "scheduleScreeningCall",
+    # When Amira registers, and opens her profile from the e-mail's link
+    new_profile = {"email": amira, "password": PASSWORD, "profileName": "Amira Clarke"}
+    data(await gql(REGISTER, {"input": new_profile}), "register")
+    (welcome,) = await mailbox.wait_for(amira)
+    verified = await gql(VERIFY, {"token": link_in(welcome, "/verify-email")})
+    token = data(verified, "verifyEmail")["accessToken"]
+
+    # and applies, giving her number and when a call suits her
+    applied = await gql(
+        APPLY,
+        {
+            "group": str(group.id),
+            "support": "Talking, since my sister died of it",
+            "phone": "0113 496 0999",
+            "times": "Mornings, not Thursdays",
+        },
+        token=token,
     )
+    application = data(applied, "applyToGroup")["id"]
+
+    # and takes one of the times her facilitator proposes, and is reminded of the call
+    times = [soon(), (datetime.fromisoformat(soon()) + timedelta(hours=2)).isoformat()]
+    data(
+        await gql(PROPOSE, {"id": application, "times": times}, token=facilitator.token),
+        "proposeCallTimes",
+    )
+    data(await gql(TAKE, {"id": application, "at": times[1]}, token=token), "acceptCallTime")
+    hour_before = datetime.fromisoformat(times[1]) - timedelta(hours=1)
+    assert await do_send_reminders(hour_before) >= 2  # the call, to both; maybe a session
+    await deliver_due(server.settings, transport, now=hour_before)
+
+    # and is screened, offered a place, reminded of the offer, and takes it
     notes = {"id": application, "consent": True, "gp": GP, "notes": "Mentioned her daughter Lucy"}
     data(await gql(RECORD_CALL, notes, token=facilitator.token), "recordScreeningCall")
     outcome = {"id": application, "suitable": True, "note": "Scan results agree"}
     data(await gql(GP_OUTCOME, outcome, token=facilitator.token), "recordGpOutcome")
-    await accept(gql, amira, application)
+    offered = await Application.get(id=int(application))
+    day_before = offered.offer_expires_at - timedelta(days=1)
+    assert await do_send_reminders(day_before) >= 1
+    await deliver_due(server.settings, transport, now=day_before)
+    data(await gql(ACCEPT, {"id": application}, token=token), "acceptPlace")
+
+    # and talks with her facilitator, and reports a breach
     sent = data(
         await gql(
             SEND,
-            {"to": amira.id, "subject": "Bring your scan letter", "body": "Bring your scan letter"},
+            {
+                "to": str(offered.applicant_id),
+                "subject": "Bring your scan letter",
+                "body": "Bring your scan letter",
+            },
             token=facilitator.token,
         ),
         "sendPersonalMessage",
     )
     reply = {"id": sent["id"], "body": "Yes: the consultant said stage two"}
-    data(await gql(REPLY, reply, token=amira.token), "replyToMessage")
+    data(await gql(REPLY, reply, token=token), "replyToMessage")
     report = {"group": str(group.id), "about": bilal.id, "text": "Bilal told his employer"}
-    data(await gql(REPORT, report, token=amira.token), "reportBreach")
+    data(await gql(REPORT, report, token=token), "reportBreach")
 
-    # Then e-mail reached each of them
-    await mailbox.wait_for(amira.user.email, 3)
+    # Then e-mail reached her at every step that needs her
+    await mailbox.wait_for(amira, 7)
     await mailbox.wait_for(facilitator.user.email, 2)
     await mailbox.wait_for(manager.user.email, 1)
     arrived = await mailbox.quiet()
-    amira_subjects = subjects(mailbox.to(amira.user.email))
-    assert amira_subjects.count(SUBJECTS["ACTION_NEEDED"]) == 2  # the call, the place
-    assert SUBJECTS["NEW_MESSAGE"] in amira_subjects
+    hers = subjects(mailbox.to(amira))
+    assert hers[0] == "Confirm your e-mail address for Haven"
+    # times proposed, the call arranged, the place offered, the offer's reminder
+    assert hers.count(SUBJECTS["ACTION_NEEDED"]) == 4
+    assert "A reminder from Haven" in hers  # the call
+    assert SUBJECTS["NEW_MESSAGE"] in hers
     assert SUBJECTS["NEW_MESSAGE"] in subjects(mailbox.to(facilitator.user.email))
     assert SUBJECTS["ACTION_NEEDED"] in subjects(mailbox.to(manager.user.email))
-    # and not one of them says anything a family member reading it should not see
+    # and not one e-mail says anything a family member reading it should not see
     for mail in arrived:
         for secret in secrets:
             assert secret.lower() not in mail.everything.lower(), (secret, mail.text)

@@ -78,6 +78,8 @@ def test_production_starts_with_its_own_secrets():
         ({"HAVEN_PUBLISH_TIMEOUT": "3600"}, "HAVEN_PUBLISH_TIMEOUT"),
         ({"SESSION_MAX_MINUTES": "10"}, "SESSION_MAX_MINUTES"),
         ({"SESSION_MAX_MINUTES": "ninety"}, "SESSION_MAX_MINUTES"),
+        ({"ACCESS_TOKEN_SECONDS": "5"}, "ACCESS_TOKEN_SECONDS"),
+        ({"ACCESS_TOKEN_SECONDS": "a day"}, "ACCESS_TOKEN_SECONDS"),
         ({"SMTP_URL": "mail.example.org:25"}, "SMTP_URL must be smtp://"),
         ({"SMTP_URL": "smtp://"}, "SMTP_URL must name"),
         ({"APP_URL": "haven.example.org"}, "APP_URL"),
@@ -140,3 +142,8 @@ def test_the_waits_on_dependencies_are_bounded_and_may_be_set():
 def test_a_live_session_may_stay_open_ninety_minutes_unless_set():
     assert load_settings({}).session_max_minutes == 90
     assert load_settings({"SESSION_MAX_MINUTES": "120"}).session_max_minutes == 120
+
+
+def test_the_access_token_lifetime_is_a_setting():
+    assert load_settings({}).access_token_seconds == 900
+    assert load_settings({"ACCESS_TOKEN_SECONDS": "300"}).access_token_seconds == 300
