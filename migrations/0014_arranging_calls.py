@@ -1,7 +1,14 @@
 from tortoise import migrations
+from models.versions import install_version_triggers
 from tortoise.migrations import operations as ops
 from tortoise.fields.base import OnDelete
 from tortoise import fields
+
+async def add_version_triggers(apps, schema_editor) -> None:
+    """The tables answers read since 0008 (mail_preferences, proposed_calls) move the
+    data version too (``models.versions``)."""
+    await install_version_triggers(schema_editor.client)
+
 
 class Migration(migrations.Migration):
     dependencies = [('haven', '0013_reminders')]
@@ -30,4 +37,5 @@ class Migration(migrations.Migration):
             name='suitable_times',
             field=fields.TextField(default='', unique=False),
         ),
+        ops.RunPython(add_version_triggers, reverse_code=ops.RunPython.noop),
     ]

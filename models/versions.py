@@ -35,10 +35,20 @@ VERSION_TABLE = "data_version"
 VERSION_READ_SECONDS = 0.5  # unknown after this: the request is computed, not kept
 
 # Tables no answer reads: the throttle's attempts (read only by sign-in and registration,
-# which are mutations) and presence beats (read only by the presence stream). Writing
-# them must not make every kept answer be computed again.
+# which are mutations), presence beats (read only by the presence stream), and what only
+# the server's own work reads: the e-mail outbox, reminders given, links waiting to be
+# followed. Writing them must not make every kept answer be computed again.
 UNVERSIONED_TABLES = frozenset(
-    {VERSION_TABLE, "sign_in_attempts", "session_presence", "client_writes"}
+    {
+        VERSION_TABLE,
+        "sign_in_attempts",
+        "session_presence",
+        "client_writes",
+        "outgoing_mail",
+        "sent_reminders",
+        "registrations",
+        "account_tokens",
+    }
 )
 MIGRATION_TABLES = frozenset({"tortoise_migrations"})
 
