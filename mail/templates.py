@@ -176,9 +176,17 @@ def render(envelope: Envelope, sender: str) -> EmailMessage:
         "Haven",
         *footer,
     ]
-    message.set_content("\n\n".join(text) + "\n")
-    message.add_alternative(_html(wording, envelope.link, unsubscribe), subtype="html")
+    plain = "\n\n".join(text) + "\n"
+    html_part = _html(wording, envelope.link, unsubscribe)
+    # Plain ASCII as it is, not quoted-printable: a link read from an .eml file by eye,
+    # or by a mail client, is the link itself (lines stay far below SMTP's 998).
+    message.set_content(plain, cte=_encoding(plain))
+    message.add_alternative(html_part, subtype="html", cte=_encoding(html_part))
     return message
+
+
+def _encoding(text: str) -> str:
+    return "7bit" if text.isascii() else "quoted-printable"
 
 
 def _html(wording: Wording, link: str, unsubscribe: str | None) -> str:
@@ -197,8 +205,9 @@ def _html(wording: Wording, link: str, unsubscribe: str | None) -> str:
             '<p style="font-size:smaller">You get e-mails like this one because you have '
             f'not turned them off. <a href="{html.escape(unsubscribe)}">Stop them</a>.</p>'
         )
+    body = "\n".join(parts)
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(wording.subject)}</title></head>"
-        f"<body>{''.join(parts)}</body></html>\n"
+        f"<body>\n{body}\n</body></html>\n"
     )

@@ -227,6 +227,7 @@ async def test_an_e_mail_has_text_and_html_a_link_and_a_way_to_stop_it(
     assert mail.message["To"] == member.user.email
     assert mail.message["Message-ID"].endswith("@haven.localhost>")
     assert f"{app_url}/inbox" in mail.text
+    assert f"{app_url}/inbox\r\n" in mail.raw.decode()  # as it is, to be read from a file
     assert f'href="{app_url}/inbox"' in mail.html
     # and, being optional, it says how to stop such e-mails, in the body and for one click
     unsubscribe = mail.message["List-Unsubscribe"].strip("<>")
