@@ -19,6 +19,7 @@ from subscriptions.presence import STALE_AFTER, do_sweep_stale, present_user_ids
 from tests.conftest import ROOT, TEST_ENV
 from tests.live import LiveClient
 from tests.test_live_sessions import MESSAGES, POST, PRESENCE, live_session
+from tests.test_socket_lifetime import LOGOUT, closed_within, signed_in_nearly_expired
 from tests.workflow import REMOVE
 
 SHARED = os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ.get(
@@ -171,3 +172,33 @@ async def test_a_member_whose_process_was_killed_is_seen_leaving_once_her_presen
     left = await watcher.data(presence, "sessionPresence")
     assert left == {"present": [], "joined": None, "left": {"profileName": ghost.user.profile_name}}
     await watcher.close()
+
+
+async def test_a_sign_out_through_one_process_closes_the_socket_on_the_other(
+    two_servers, person, settings
+):
+    # Given a member following on the first process, signed in on a token about to lapse
+    first, second = two_servers
+    await asyncio.gather(wait_ready(first), wait_ready(second))
+    member = await person()
+    token, refresh = await signed_in_nearly_expired(settings, member.user)
+    listener = await LiveClient.connect(first.replace("http", "ws") + "/graphql", token)
+    try:
+        await listener.subscribe("subscription { inbox { id } }")
+        await asyncio.sleep(1.5)  # past the token's lapse: the sign-in holds the socket
+        assert listener.closed_with is None
+
+        # When she signs out through the second
+        async with httpx.AsyncClient(base_url=second) as other:
+            signed_out = await other.post(
+                "/graphql",
+                json={"query": LOGOUT, "variables": {"token": refresh}},
+                headers={"Authorization": f"Bearer {member.token}"},
+            )
+        assert signed_out.json()["data"] == {"logout": True}
+
+        # Then the first closes her socket within a second
+        assert await closed_within(listener, 1.0)
+        assert listener.closed_with == 4401
+    finally:
+        await listener.close()
