@@ -87,6 +87,7 @@ async def _deliver(
             if user is not None and topic != MailTopic.ALWAYS
             else None
         ),
+        event_at=mail.event_at,
     )
     try:
         await transport.send(render(envelope, settings.mail_from), mail.to_address)

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formataddr, parseaddr
 
+from mail.calendar import call_invitation
 from models.mail import MailKind, MailTopic
 
 SIGN_IN = "Sign in to Haven to read it:"
@@ -64,6 +66,15 @@ WORDINGS: dict[MailKind, Wording] = {
         "A reminder from Haven",
         ("You have something coming up in Haven.", PRIVACY),
         "Sign in to Haven to see when:",
+        "/inbox",
+    ),
+    MailKind.CALL_ARRANGED: Wording(
+        "A telephone call with Haven is arranged",
+        (
+            "A telephone call is arranged for you. Its time is in your Haven inbox, and in "
+            "the invitation attached, which puts it in your calendar as a telephone call.",
+        ),
+        SIGN_IN,
         "/inbox",
     ),
     MailKind.VERIFY_ADDRESS: Wording(
@@ -140,6 +151,7 @@ class Envelope:
     message_id: str
     link: str
     unsubscribe: str | None = None  # the one-click link, for what may be turned off
+    event_at: datetime | None = None  # a call's time, attached as an invitation
 
 
 def message_id(key: str, sender: str) -> str:
@@ -182,6 +194,11 @@ def render(envelope: Envelope, sender: str) -> EmailMessage:
     # or by a mail client, is the link itself (lines stay far below SMTP's 998).
     message.set_content(plain, cte=_encoding(plain))
     message.add_alternative(html_part, subtype="html", cte=_encoding(html_part))
+    if envelope.event_at is not None:
+        invitation = call_invitation(envelope.message_id.strip("<>"), envelope.event_at)
+        message.add_attachment(
+            invitation.encode(), maintype="text", subtype="calendar", filename="call.ics"
+        )
     return message
 
 

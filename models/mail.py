@@ -36,6 +36,7 @@ class MailKind(StrEnum):
     PASSWORD_CHANGED = "PASSWORD_CHANGED"
     CONFIRM_NEW_ADDRESS = "CONFIRM_NEW_ADDRESS"
     ADDRESS_CHANGED = "ADDRESS_CHANGED"
+    CALL_ARRANGED = "CALL_ARRANGED"
 
     @property
     def topic(self) -> MailTopic:
@@ -68,6 +69,7 @@ class OutgoingMail(Model):
     to_address = fields.CharField(max_length=EMAIL_LENGTH)
     kind = fields.CharEnumField(MailKind, max_length=30)
     link_token = fields.CharField(max_length=200, null=True)
+    event_at = fields.DatetimeField(null=True)  # a call's time, sent as a calendar invitation
     message_id = fields.CharField(max_length=100, unique=True)
     queued_at = fields.DatetimeField()
     next_attempt_at = fields.DatetimeField(null=True, db_index=True)

@@ -17,6 +17,7 @@ from errors import BadUserInput, Conflict
 from models import Application, ApplicationStatus, Group, MailKind, ProposedCall
 from resolvers.audit import audit
 from resolvers.inbox import APPLICATION_LINK, Link, notify
+from resolvers.notices import queue_email
 from resolvers.settled import SettledApplication, settle_application
 from resolvers.steps import advance, application_for_step, london
 from resolvers.text import LINE, check_has_offset, check_text
@@ -124,7 +125,9 @@ async def do_accept_call_time(
             group,
             f"A screening call for {group.name} is arranged",
             f"The applicant chose {london(chosen[0].at)} (UK time) for the call.",
+            email=None,
         )
+        await queue_email(group.facilitator_id, MailKind.CALL_ARRANGED, event_at=chosen[0].at)
         return await settle_application(application)
 
 
@@ -152,7 +155,13 @@ async def do_ask_for_other_times(
         return await settle_application(application)
 
 
-async def tell_facilitator(application: Application, group: Group, subject: str, body: str) -> None:
+async def tell_facilitator(
+    application: Application,
+    group: Group,
+    subject: str,
+    body: str,
+    email: MailKind | None = MailKind.ACTION_NEEDED,
+) -> None:
     """A notice from the applicant to her group's facilitator, who can answer it."""
     await notify(
         group.facilitator_id,
@@ -160,14 +169,15 @@ async def tell_facilitator(application: Application, group: Group, subject: str,
         body,
         sender_id=application.applicant_id,
         link=Link(APPLICATION_LINK, application.id),
-        email=MailKind.ACTION_NEEDED,
+        email=email,
     )
 
 
 async def arrange_call(application: Application, at: datetime, actor_id: int) -> None:
     """Record the call's time as a step, and tell the applicant (in the caller's
-    transaction)."""
+    transaction): in her inbox, and by an e-mail with the time as a calendar invitation."""
     application.call_at = at.astimezone(UTC)
+    await queue_email(application.applicant_id, MailKind.CALL_ARRANGED, event_at=at)
     await advance(
         application,
         S.CALL_SCHEDULED,
@@ -178,5 +188,5 @@ async def arrange_call(application: Application, at: datetime, actor_id: int) ->
             f"Your facilitator will telephone you on {london(at)} (UK time) to talk about "
             "the support you want and to ask for your GP's details.",
         ),
-        email=MailKind.ACTION_NEEDED,
+        email=None,  # the e-mail with the invitation says it
     )

@@ -81,13 +81,15 @@ async def queue_email(
     *,
     to_address: str | None = None,
     link_token: str | None = None,
+    event_at: datetime | None = None,
     now: datetime | None = None,
 ) -> OutgoingMail | None:
     """Put an e-mail in the outbox, in the caller's transaction; ``None`` when it is not to
     go: a closed profile, a topic turned off, or the same nudge already waiting to leave.
 
     ``to_address`` is for e-mail to an address that is not (yet) the profile's own: the
-    new address of an e-mail change, or of a registration (``user`` ``None``).
+    new address of an e-mail change, or of a registration (``user`` ``None``);
+    ``event_at`` the time of a call, which goes with it as a calendar invitation.
     """
     if isinstance(user, int):
         user = await User.filter(id=user).first()
@@ -114,6 +116,7 @@ async def queue_email(
             to_address=address,
             kind=kind,
             link_token=link_token,
+            event_at=event_at,
             message_id=uuid.uuid4().hex,
             queued_at=now,
             next_attempt_at=now,

@@ -79,7 +79,7 @@ async def advance(
     *,
     note: str = "",
     tell: tuple[str, str] | None = None,
-    email: MailKind = MailKind.NEWS,
+    email: MailKind | None = MailKind.NEWS,
 ) -> None:
     """Give ``application`` its new status, record the step, and tell the applicant.
 

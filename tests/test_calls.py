@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from models import Application, AuditEntry, PersonalMessage, ProposedCall, Role
 from resolvers.retention import do_purge_expired
 from tests.conftest import make_group
+from tests.test_email import invitation
 from tests.workflow import code, data
 
 APPLY = """
@@ -109,11 +110,20 @@ async def test_the_applicant_takes_one_of_the_times_proposed(gql, person, mailbo
         "subject", flat=True
     )
     assert any(subject.endswith("is arranged") for subject in told)
-    # and both heard by e-mail that something needs them, with no time or number in it
+    # and both heard by e-mail, with the time only in a calendar invitation that says
+    # nothing but "Telephone call"
     for someone in (applicant, facilitator):
-        for mail in await mailbox.wait_for(someone.user.email):
+        await mailbox.wait_for(someone.user.email)
+        mails = await mailbox.quiet(0.2)
+        for mail in mails:
             assert NUMBER not in mail.everything
             assert "Any of these" not in mail.everything
+        (arranged,) = [
+            mail
+            for mail in mailbox.to(someone.user.email)
+            if mail.message["Subject"] == "A telephone call with Haven is arranged"
+        ]
+        assert "SUMMARY:Telephone call\r\n" in invitation(arranged)
 
 
 async def test_the_applicant_asks_for_other_times(gql, person):

@@ -67,7 +67,18 @@ SUBJECTS = {
     "NEWS": "There is news for you in Haven",
     "ACTION_NEEDED": "Please sign in to Haven: something needs your answer",
     "URGENT": "An urgent notice is waiting for you in Haven",
+    "CALL_ARRANGED": "A telephone call with Haven is arranged",
 }
+
+
+def invitation(mail) -> str:
+    """The calendar invitation an e-mail carries, as text."""
+    (part,) = [
+        p for p in mail.message.iter_attachments() if p.get_content_type() == "text/calendar"
+    ]
+    return (
+        part.get_content() if isinstance(part.get_content(), str) else part.get_content().decode()
+    )
 
 
 async def sent_by_the_server() -> None:
@@ -194,8 +205,15 @@ async def test_a_new_applicant_is_reached_by_e_mail_all_the_way_and_it_says_noth
     arrived = await mailbox.quiet()
     hers = subjects(mailbox.to(amira))
     assert hers[0] == "Confirm your e-mail address for Haven"
-    # times proposed, the call arranged, the place offered, the offer's reminder
-    assert hers.count(SUBJECTS["ACTION_NEEDED"]) == 4
+    # times proposed, the place offered, the offer's reminder
+    assert hers.count(SUBJECTS["ACTION_NEEDED"]) == 3
+    # the call arranged, with an invitation that says only "Telephone call", and when
+    (arranged,) = [
+        m for m in mailbox.to(amira) if m.message["Subject"] == SUBJECTS["CALL_ARRANGED"]
+    ]
+    call_at = datetime.fromisoformat(times[1]).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    assert f"DTSTART:{call_at}" in invitation(arranged)
+    assert "SUMMARY:Telephone call\r\n" in invitation(arranged)
     assert "A reminder from Haven" in hers  # the call
     assert SUBJECTS["NEW_MESSAGE"] in hers
     assert SUBJECTS["NEW_MESSAGE"] in subjects(mailbox.to(facilitator.user.email))
@@ -257,7 +275,7 @@ async def test_an_offered_place_is_e_mailed_whatever_was_turned_off(gql, person,
     # Then only what she cannot afford to miss reaches her by e-mail
     await mailbox.wait_for(member.user.email)
     await mailbox.quiet()
-    assert subjects(mailbox.to(member.user.email)) == [SUBJECTS["ACTION_NEEDED"]]
+    assert subjects(mailbox.to(member.user.email)) == [SUBJECTS["CALL_ARRANGED"]]
     assert len(await PersonalMessage.filter(recipient_id=member.user.id)) == 3
 
 
