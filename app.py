@@ -8,7 +8,7 @@ import dataclasses
 import functools
 import gc
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -40,26 +40,19 @@ from auth.identity import ANONYMOUS, bearer_token, token_from_connection_params,
 from auth.integrations import is_integration_token, viewer_for_integration
 from auth.tokens import sign_in_is_live
 from errors import ServiceUnavailable
+from jobs.beat import keep_beating
 from mail.links import UNSUBSCRIBE_PATH
-from mail.relay import do_forget_old_mail, relay_forever
-from models import Group
+from mail.relay import relay_forever
 from models.bounded import within
 from models.database import close_database, database_is_ready, open_database
 from pages import unsubscribe
-from resolvers.breaches import do_escalate_overdue_reports
-from resolvers.places import settle
-from resolvers.recovery import do_forget_spent_links
-from resolvers.reminders import do_forget_old_reminders, do_send_reminders
-from resolvers.sessions import do_end_forgotten_sessions, ensure_upcoming
-from resolvers.writes import do_forget_client_writes
 from schema import build_schema
 from schema.answers import GRAPHQL_PATH, AnswerStore, KeptAnswers
 from schema.context import Context
 from schema.errors import give_code
 from schema.fanout import encode_next
-from settings import Settings, get_settings, load_settings
+from settings import Settings, load_settings
 from subscriptions.hub import Hub
-from subscriptions.presence import do_sweep_stale
 from subscriptions.setup import Gate
 from subscriptions.sign_ins import SignInSockets
 
@@ -72,7 +65,6 @@ CONNECTION_INIT_SECONDS = 10
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 5
 TOKEN_EXPIRED_CLOSE_CODE = 4401  # sign in again: the token lapsed, or the sign-in ended
 SOCKET_LIFETIME = timedelta(hours=12)  # the longest a socket lives, however its sign-in does
-SETTLE_SECONDS = 60
 BACKGROUND = "haven background: "  # the name of each task that serves no request
 # What a send to a socket already gone raises: strawberry's word for it, and starlette's
 # two (the client went while it was sent; the socket had been closed before).
@@ -314,57 +306,6 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
 
 
-async def _add_coming_sessions() -> None:
-    await ensure_upcoming(await Group.all())
-
-
-# What the server does on every beat, each job on its own: whatever one leaves undone
-# (a failure) it does again on the next.
-Jobs = tuple[tuple[Callable[[], Awaitable[object]], str], ...]
-BEAT: Jobs = (
-    (settle, "settling places"),
-    (do_escalate_overdue_reports, "escalating overdue breach reports"),
-    (_add_coming_sessions, "adding the coming weekly sessions"),
-    (do_sweep_stale, "sweeping the presence of dead processes"),
-    (do_forget_client_writes, "forgetting old client message ids"),
-    (do_forget_old_mail, "forgetting e-mail sent long ago"),
-    (do_forget_spent_links, "forgetting used and lapsed links"),
-    (do_send_reminders, "giving the reminders due"),
-    (do_forget_old_reminders, "forgetting reminders long past"),
-)
-
-
-def beat(settings: Settings) -> Jobs:
-    """``BEAT``, and the jobs that depend on the settings."""
-    longest = timedelta(minutes=settings.session_max_minutes)
-    return (
-        *BEAT,
-        (lambda: do_end_forgotten_sessions(longest), "ending the sessions left open"),
-    )
-
-
-async def keep_places_settled(
-    every_seconds: float = SETTLE_SECONDS, settings: Settings | None = None
-) -> None:
-    """Lapse offers and end finished terms as time passes, passing places on.
-
-    Reads never depend on this (an expired offer or term stops counting at once);
-    it performs what follows: the status changes, the messages, the next offers.
-    Breach reports left unacknowledged too long are escalated on the same beat, and each
-    group's coming weekly sessions are kept four ahead as its meetings pass, the presence
-    a dead process left is swept, client message ids past their day are forgotten, and
-    live sessions left open past ``SESSION_MAX_MINUTES`` are ended.
-    """
-    jobs = beat(settings or get_settings())
-    while True:
-        for job, what in jobs:
-            try:
-                await job()
-            except Exception:  # one failed job must not stop the others, nor the next beat
-                logger.exception("%s failed", what)
-        await asyncio.sleep(every_seconds)
-
-
 def create_app(settings: Settings | None = None) -> Haven:
     settings = settings or load_settings()
     view = HavenGraphQL(settings)
@@ -382,7 +323,7 @@ def create_app(settings: Settings | None = None) -> Haven:
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
         background = [
-            asyncio.create_task(keep_places_settled(settings=settings), name=f"{BACKGROUND}beat"),
+            asyncio.create_task(keep_beating(settings=settings), name=f"{BACKGROUND}beat"),
             asyncio.create_task(relay_forever(settings, hub), name=f"{BACKGROUND}mail"),
             asyncio.create_task(
                 view.sign_ins.follow(hub, sign_in_is_live), name=f"{BACKGROUND}sign-ins"

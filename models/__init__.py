@@ -24,6 +24,7 @@ from models.conversations import Conversation, Post
 from models.groups import GROUP_TIMEZONE, MAX_CAPACITY, Group, Membership, Need, Weekday
 from models.inbox import PersonalMessage
 from models.integrations import Integration
+from models.leases import Lease
 from models.mail import MailKind, MailPreferences, MailTopic, OutgoingMail
 from models.reminders import SentReminder
 from models.safeguarding import (
@@ -57,6 +58,7 @@ __all__ = [
     "Group",
     "GroupSession",
     "Integration",
+    "Lease",
     "MailKind",
     "MailPreferences",
     "MailTopic",

@@ -37,7 +37,8 @@ VERSION_READ_SECONDS = 0.5  # unknown after this: the request is computed, not k
 # Tables no answer reads: the throttle's attempts (read only by sign-in and registration,
 # which are mutations), presence beats (read only by the presence stream), and what only
 # the server's own work reads: the e-mail outbox, reminders given, links waiting to be
-# followed. Writing them must not make every kept answer be computed again.
+# followed, the leases of scheduled work (renewed every minute). Writing them must not
+# make every kept answer be computed again.
 UNVERSIONED_TABLES = frozenset(
     {
         VERSION_TABLE,
@@ -48,6 +49,7 @@ UNVERSIONED_TABLES = frozenset(
         "sent_reminders",
         "registrations",
         "account_tokens",
+        "leases",
     }
 )
 MIGRATION_TABLES = frozenset({"tortoise_migrations"})

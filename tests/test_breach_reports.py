@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from app import keep_places_settled
+from jobs.beat import keep_beating
 from models import AuditEntry, BreachReport, PersonalMessage, Role
 from resolvers.breaches import do_escalate_overdue_reports
 from subscriptions import channels
@@ -271,7 +271,7 @@ async def test_the_server_escalates_on_its_own_beat(gql, case):
     arrived = (await BreachReport.get(id=report_id)).created_at
     await BreachReport.filter(id=report_id).update(created_at=arrived - timedelta(hours=49))
 
-    beat = asyncio.create_task(keep_places_settled(every_seconds=0.05))
+    beat = asyncio.create_task(keep_beating(every_seconds=0.05))
     try:
         for _ in range(100):
             if (await BreachReport.get(id=report_id)).escalated_at is not None:

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app import keep_places_settled
 from auth.tokens import issue_access_token
+from jobs.beat import keep_beating
 from models import (
     GroupSession,
     PersonalMessage,
@@ -375,7 +375,7 @@ async def test_the_servers_beat_ends_a_session_open_past_its_setting(server, gql
     settings = dataclasses.replace(server.settings, session_max_minutes=30)
 
     # When its beat runs
-    beating = asyncio.create_task(keep_places_settled(every_seconds=0.05, settings=settings))
+    beating = asyncio.create_task(keep_beating(every_seconds=0.05, settings=settings))
     try:
         for _ in range(100):
             await scene.session.refresh_from_db()
