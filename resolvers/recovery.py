@@ -39,8 +39,10 @@ from subscriptions.outbox import transaction
 VERIFY_FOR = timedelta(days=1)
 RESET_FOR = timedelta(hours=1)
 CHANGE_FOR = timedelta(days=1)
-RESETS_PER_ADDRESS = 3  # reset e-mails to one address an hour; more would be a nuisance
-RESET_WINDOW = timedelta(hours=1)
+# Links e-mailed to one address in an hour, of each kind: more would only be a nuisance,
+# or a way to fill someone's inbox.
+LINKS_PER_ADDRESS = 3
+LINKS_WINDOW = timedelta(hours=1)
 LINK_SPENT = "This link has expired or has been used already: ask for a new one."
 CHECK_YOUR_EMAIL = (
     "Thank you. We have sent an e-mail to that address: follow its link within a day to "
@@ -93,6 +95,9 @@ async def do_register(
         if owner is not None:
             await queue_email(owner, MailKind.ADDRESS_IN_USE, now=now)
             return CHECK_YOUR_EMAIL
+        asked = Registration.filter(email=email, created_at__gt=now - LINKS_WINDOW)
+        if await asked.count() >= LINKS_PER_ADDRESS:
+            return CHECK_YOUR_EMAIL  # the links already sent still work
         token, token_hash = new_token()
         await Registration.create(
             email=email,
@@ -190,9 +195,9 @@ async def do_request_reset(email: str, address: str, now: datetime | None = None
     if user is None:
         return
     recent = await AccountToken.filter(
-        user_id=user.id, purpose=TokenPurpose.RESET_PASSWORD, created_at__gt=now - RESET_WINDOW
+        user_id=user.id, purpose=TokenPurpose.RESET_PASSWORD, created_at__gt=now - LINKS_WINDOW
     ).count()
-    if recent < RESETS_PER_ADDRESS:
+    if recent < LINKS_PER_ADDRESS:
         await send_reset(user, now)
 
 

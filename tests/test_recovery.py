@@ -272,3 +272,15 @@ async def test_two_uses_of_one_link_at_once_open_one_profile(gql, mailbox):
 
     assert sorted("errors" in answer for answer in answers) == [False, True, True]
     assert await User.filter(email="ada@example.org").count() == 1
+
+
+async def test_an_address_gets_a_few_registration_links_an_hour_however_many_are_asked(
+    gql, mailbox
+):
+    answers = [await gql(REGISTER, new_profile()) for _ in range(5)]
+
+    assert len({str(answer) for answer in answers}) == 1
+    assert await Registration.filter(email="ada@example.org").count() == 3
+    await mailbox.wait_for("ada@example.org", 3)
+    await mailbox.quiet(0.3)
+    assert len(mailbox.to("ada@example.org")) == 3
