@@ -164,8 +164,9 @@ class HavenGraphQL(GraphQL):
         context.viewer = viewer if token else ANONYMOUS
         if viewer.expires_at is not None:
             delay = (viewer.expires_at - datetime.now(UTC)).total_seconds()
+            reason = "Connected for long enough" if viewer.sign_in else "Access token expired"
             context.request.state.expiry = asyncio.get_running_loop().call_later(
-                max(delay, 0), _close_expired, context.request
+                max(delay, 0), _close_expired, context.request, reason
             )
         return await super().on_ws_connect(context)
 
@@ -203,8 +204,8 @@ class HavenGraphQL(GraphQL):
         return super().encode_json(data)
 
 
-def _close_expired(websocket: WebSocket) -> None:
-    asyncio.ensure_future(_close(websocket, "Access token expired"))  # noqa: RUF006
+def _close_expired(websocket: WebSocket, reason: str) -> None:
+    asyncio.ensure_future(_close(websocket, reason))  # noqa: RUF006 — finishes on its own
 
 
 async def _close(websocket: WebSocket, reason: str = "Signed out") -> None:
