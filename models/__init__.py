@@ -20,6 +20,7 @@ from models.applications import (
     ProposedCall,
 )
 from models.audit import AuditEntry
+from models.centres import Centre
 from models.conversations import Conversation, Post
 from models.groups import GROUP_TIMEZONE, MAX_CAPACITY, Group, Membership, Need, Weekday
 from models.inbox import PersonalMessage
@@ -51,6 +52,7 @@ __all__ = [
     "AuditEntry",
     "BreachReport",
     "BreachStatus",
+    "Centre",
     "ClientWrite",
     "ConcernStatus",
     "Conversation",

@@ -14,7 +14,7 @@ from auth.gp_details import GPDetails, seal, unseal
 from errors import BadUserInput, Conflict, NotFound
 from models import OPEN_STATUSES, Application, ApplicationStatus, Group, ProposedCall
 from resolvers.audit import audit
-from resolvers.calls import arrange_call, check_phone, check_suitable_times, seal_phone
+from resolvers.calls import arrange_call, check_suitable_times, seal_phone
 from resolvers.inbox import notify
 from resolvers.places import (
     free_places,
@@ -24,7 +24,7 @@ from resolvers.places import (
 )
 from resolvers.settled import SettledApplication, settle_application
 from resolvers.steps import advance, application_for_step, open_key, waiting_list
-from resolvers.text import check_has_offset, check_text
+from resolvers.text import check_has_offset, check_phone, check_text
 from subscriptions.outbox import transaction
 
 S = ApplicationStatus

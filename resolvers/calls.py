@@ -9,7 +9,6 @@ details (``resolvers.retention``). Taking a proposed time is what
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 from auth.sealed import seal_text, unseal_text
@@ -26,18 +25,6 @@ from subscriptions.outbox import transaction
 S = ApplicationStatus
 ARRANGING = {S.SUBMITTED, S.CALL_SCHEDULED}  # a call may be arranged, or arranged again
 MOST_PROPOSED = 5
-PHONE = re.compile(r"^\+?[0-9 ()-]{7,24}$")
-PHONE_DIGITS = range(7, 16)  # E.164 numbers have at most 15 digits
-
-
-def check_phone(phone: str | None) -> str | None:
-    """A telephone number as people write one: digits, spaces, brackets, a leading +."""
-    if phone is None or not phone.strip():
-        return None
-    phone = " ".join(phone.split())
-    if not PHONE.match(phone) or len(re.sub(r"\D", "", phone)) not in PHONE_DIGITS:
-        raise BadUserInput("Give a telephone number such as 0113 496 0000 or +44 113 496 0000.")
-    return phone
 
 
 def check_suitable_times(text: str | None) -> str:

@@ -3,6 +3,7 @@ and the times they give, which must say which clock they are on."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from errors import BadUserInput
@@ -29,3 +30,17 @@ def check_has_offset(moment: datetime, what: str) -> datetime:
     if moment.tzinfo is None:
         raise BadUserInput(f"Give {what} with its UTC offset.")
     return moment
+
+
+PHONE = re.compile(r"^\+?[0-9 ()-]{7,24}$")
+PHONE_DIGITS = range(7, 16)  # E.164 numbers have at most 15 digits
+
+
+def check_phone(phone: str | None) -> str | None:
+    """A telephone number as people write one: digits, spaces, brackets, a leading +."""
+    if phone is None or not phone.strip():
+        return None
+    phone = " ".join(phone.split())
+    if not PHONE.match(phone) or len(re.sub(r"\D", "", phone)) not in PHONE_DIGITS:
+        raise BadUserInput("Give a telephone number such as 0113 496 0000 or +44 113 496 0000.")
+    return phone

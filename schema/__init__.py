@@ -25,6 +25,7 @@ from schema import (
     applications,
     audit,
     breaches,
+    centres,
     conversations,
     events,
     groups,
@@ -62,6 +63,7 @@ Query = merge_types(
         safeguarding.Query,
         breaches.Query,
         audit.Query,
+        centres.Query,
     ),
 )
 Mutation = merge_types(
@@ -78,6 +80,7 @@ Mutation = merge_types(
         notices.Mutation,
         safeguarding.Mutation,
         breaches.Mutation,
+        centres.Mutation,
     ),
 )
 Subscription = merge_types(

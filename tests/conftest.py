@@ -46,6 +46,7 @@ PRODUCTION_ENV = {
     "APP_URL": "https://haven.example.org",
 }
 TABLES = [
+    "centres",
     "leases",
     "proposed_calls",
     "sent_reminders",

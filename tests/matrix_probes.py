@@ -372,6 +372,7 @@ REPLY_TO_MESSAGE = 'mutation ($id: ID!) { replyToMessage(messageId: $id, body: "
 PROBES: dict[str, Probe] = {
     # Queries
     "Query.me": Probe("{ me { id } }"),
+    "Query.centres": Probe("{ centres { id } }"),
     "Query.notificationSettings": Probe("{ notificationSettings { emailNews } }"),
     "Query.needs": Probe("{ needs { id } }"),
     "Query.groups": Probe("{ groups { id } }"),
@@ -538,6 +539,10 @@ PROBES: dict[str, Probe] = {
         'mutation ($id: ID!) { redactSessionMessage(messageId: $id, reason: "") { id } }',
         lambda scene, reader: {"id": scene.ended_message},
     ),
+    "Mutation.addCentre": Probe(
+        'mutation { addCentre(name: "", address: "", phone: "", openingHours: "") { id } }'
+    ),
+    "Mutation.updateCentre": Probe('mutation { updateCentre(id: "999999", name: "") { id } }'),
     "Mutation.updateNotificationSettings": Probe(
         "mutation { updateNotificationSettings(input: {}) { emailNews } }"
     ),
