@@ -27,7 +27,10 @@ from models import (
     Role,
     SafeguardingConcern,
     SessionMessage,
+    SpecialistQuestion,
+    SpecialistSeat,
     User,
+    Visibility,
 )
 
 
@@ -292,3 +295,31 @@ async def message_subject(message_id: int) -> Subject | None:
 async def session_message_subject(message_id: int) -> Subject | None:
     row = await SessionMessage.filter(id=message_id).values("author_id", "session__group_id")
     return Subject(row[0]["author_id"], row[0]["session__group_id"]) if row else None
+
+
+@dataclass(frozen=True)
+class QuestionSubject:
+    """A question to specialists, as the directives judge it: whose it is (``@isSelf``),
+    which specialist group answers it (``@isGroupSpecialist``), and whether it is
+    ``published`` for anyone to read (``@isPublished``)."""
+
+    user_id: int
+    specialist_group_id: int
+    published: bool
+    group_id: None = None
+
+
+async def question_subject(question_id: int) -> QuestionSubject | None:
+    found = await SpecialistQuestion.filter(id=question_id).first()
+    if found is None:
+        return None
+    return QuestionSubject(
+        user_id=found.asker_id,
+        specialist_group_id=found.group_id,
+        published=found.visibility == Visibility.PUBLIC,
+    )
+
+
+async def answers_in(user_id: int, specialist_group_id: int) -> bool:
+    """Whether ``user_id`` is one of the specialists of ``specialist_group_id``."""
+    return await SpecialistSeat.filter(group_id=specialist_group_id, specialist_id=user_id).exists()

@@ -22,7 +22,7 @@ from strawberry.schema_directive import Location
 from strawberry.types import Info
 from strawberry.types.base import StrawberryObjectDefinition
 
-from auth.access import Subject, takes_part_anywhere, was_in_session
+from auth.access import answers_in, takes_part_anywhere, was_in_session
 from errors import BadUserInput, Forbidden, HavenError, NotFound, Unauthenticated
 from models import GroupSession, Role
 
@@ -104,6 +104,25 @@ class IsSessionMemberDirective:
 )
 class InSharedAreaDirective:
     roles: list[RoleType]  # type: ignore[valid-type]
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    name="isPublished",
+    description=f"Admits anyone, signed in or not, when the record concerned is public. "
+    f"{ALTERNATIVES}",
+)
+class IsPublishedDirective:
+    pass
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    name="isGroupSpecialist",
+    description=f"Admits a specialist of the specialist group concerned. {ALTERNATIVES}",
+)
+class IsGroupSpecialistDirective:
+    pass
 
 
 @strawberry.schema_directive(
@@ -201,19 +220,20 @@ class IsGroupFacilitator(BasePermission):
 class SubjectLoader:
     """How a root operation finds what it is about: ``load`` the id in ``argument``."""
 
-    load: Callable[[int], Awaitable[Subject | None]]
+    load: Callable[[int], Awaitable[Any]]
     argument: str
     what: str
+    for_anyone: bool = False  # judged for readers not signed in too (a public record)
 
-    async def __call__(self, kwargs: dict[str, Any]) -> Subject | None:
+    async def __call__(self, kwargs: dict[str, Any]) -> Any:
         return await self.load(parse_id(kwargs[self.argument], self.argument))
 
 
 def subject_from(
-    load: Callable[[int], Awaitable[Subject | None]], argument: str, what: str
+    load: Callable[[int], Awaitable[Any]], argument: str, what: str, for_anyone: bool = False
 ) -> SubjectLoader:
     """Find what a root operation is about from its id ``argument``, with ``load``."""
-    return SubjectLoader(load, argument, what)
+    return SubjectLoader(load, argument, what, for_anyone)
 
 
 class IsSessionMember(BasePermission):
@@ -245,6 +265,28 @@ class InSharedArea(BasePermission):
         if not shared or viewer.user_id is None or not viewer.has_role(*self.roles):
             return False
         return await takes_part_anywhere(viewer.user_id, viewer.role)
+
+
+class IsPublished(BasePermission):
+    """The parent or subject must carry ``published``: whether anyone may read it."""
+
+    _schema_directive = IsPublishedDirective()
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return bool(getattr(source, "published", False))
+
+
+class IsGroupSpecialist(BasePermission):
+    """The parent or subject must carry ``specialist_group_id``."""
+
+    _schema_directive = IsGroupSpecialistDirective()
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        viewer = info.context.viewer
+        group_id = getattr(source, "specialist_group_id", None)
+        if group_id is None or viewer.user_id is None or not viewer.has_role(Role.SPECIALIST):
+            return False
+        return await answers_in(viewer.user_id, group_id)
 
 
 class HasScope(BasePermission):
@@ -291,8 +333,10 @@ class Guard(PermissionExtension):
         ):
             raise Unauthenticated("Your profile was closed or changed: sign in again.")
         judged = source
-        if self.subject is not None and viewer.is_authenticated:
+        if self.subject is not None and (viewer.is_authenticated or self.subject.for_anyone):
             judged = await self.subject(kwargs)
+            if judged is None and not viewer.is_authenticated:
+                raise viewer.problem or Unauthenticated("Sign in to do this.")
             if judged is None:
                 raise await self.missing(info)
         for permission in self.permissions:

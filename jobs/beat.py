@@ -29,6 +29,7 @@ from resolvers.places import settle
 from resolvers.recovery import do_forget_spent_links
 from resolvers.reminders import do_forget_old_reminders, do_send_reminders
 from resolvers.sessions import do_end_forgotten_sessions, ensure_upcoming
+from resolvers.specialists import do_tell_overdue
 from resolvers.writes import do_forget_client_writes
 from settings import Settings, get_settings
 from subscriptions.presence import do_sweep_stale
@@ -53,6 +54,7 @@ JOBS: Jobs = (
     (_add_coming_sessions, "adding the coming weekly sessions"),
     (do_sweep_stale, "sweeping the presence of dead processes"),
     (do_send_reminders, "giving the reminders due"),
+    (do_tell_overdue, "telling of overdue questions to specialists"),
     (do_forget_client_writes, "forgetting old client message ids"),
     (do_forget_old_mail, "forgetting e-mail sent long ago"),
     (do_forget_spent_links, "forgetting used and lapsed links"),

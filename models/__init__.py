@@ -36,6 +36,13 @@ from models.safeguarding import (
     Severity,
 )
 from models.sessions import GroupSession, SessionMessage, SessionPresence, SessionStatus
+from models.specialists import (
+    SpecialistAnswer,
+    SpecialistGroup,
+    SpecialistQuestion,
+    SpecialistSeat,
+    Visibility,
+)
 from models.versions import DataVersion
 from models.writes import ClientWrite
 
@@ -80,8 +87,13 @@ __all__ = [
     "SessionStatus",
     "Severity",
     "SignInAttempt",
+    "SpecialistAnswer",
+    "SpecialistGroup",
+    "SpecialistQuestion",
+    "SpecialistSeat",
     "StaffDetails",
     "TokenPurpose",
     "User",
+    "Visibility",
     "Weekday",
 ]

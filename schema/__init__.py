@@ -35,6 +35,7 @@ from schema import (
     recovery,
     safeguarding,
     sessions,
+    specialists,
 )
 from schema.answers import MarkKeepable
 from schema.errors import HavenSchema
@@ -63,6 +64,7 @@ Query = merge_types(
         safeguarding.Query,
         breaches.Query,
         audit.Query,
+        specialists.Query,
         centres.Query,
     ),
 )
@@ -80,6 +82,7 @@ Mutation = merge_types(
         notices.Mutation,
         safeguarding.Mutation,
         breaches.Mutation,
+        specialists.Mutation,
         centres.Mutation,
     ),
 )

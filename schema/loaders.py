@@ -21,6 +21,9 @@ from models import (
     Membership,
     Need,
     ProposedCall,
+    SpecialistAnswer,
+    SpecialistGroup,
+    SpecialistSeat,
     StaffDetails,
     User,
 )
@@ -95,6 +98,26 @@ async def _proposed_calls(application_ids: Sequence[int]) -> list[list[datetime]
     return [by_application[i] for i in application_ids]
 
 
+async def _specialists(group_ids: Sequence[int]) -> list[list[int]]:
+    by_group: dict[int, list[int]] = defaultdict(list)
+    seats = await SpecialistSeat.filter(group_id__in=group_ids).order_by("specialist_id")
+    for seat in seats:
+        by_group[seat.group_id].append(seat.specialist_id)
+    return [by_group[i] for i in group_ids]
+
+
+async def _specialist_groups(ids: Sequence[int]) -> list[SpecialistGroup | None]:
+    found = {group.id: group for group in await SpecialistGroup.filter(id__in=ids)}
+    return [found.get(i) for i in ids]
+
+
+async def _specialist_answers(question_ids: Sequence[int]) -> list[list[SpecialistAnswer]]:
+    by_question: dict[int, list[SpecialistAnswer]] = defaultdict(list)
+    for answer in await SpecialistAnswer.filter(question_id__in=question_ids):
+        by_question[answer.question_id].append(answer)
+    return [by_question[i] for i in question_ids]
+
+
 async def _memberships_by_application(ids: Sequence[int]) -> list[Membership | None]:
     found = {m.application_id: m for m in await Membership.filter(application_id__in=ids)}
     return [found.get(i) for i in ids]
@@ -142,6 +165,18 @@ class Loaders:
     @cached_property
     def group(self) -> DataLoader[int, Group | None]:
         return DataLoader(load_fn=_groups)
+
+    @cached_property
+    def specialists(self) -> DataLoader[int, list[int]]:
+        return DataLoader(load_fn=_specialists)
+
+    @cached_property
+    def specialist_group(self) -> DataLoader[int, SpecialistGroup | None]:
+        return DataLoader(load_fn=_specialist_groups)
+
+    @cached_property
+    def specialist_answers(self) -> DataLoader[int, list[SpecialistAnswer]]:
+        return DataLoader(load_fn=_specialist_answers)
 
     @cached_property
     def proposed_calls(self) -> DataLoader[int, list[datetime]]:

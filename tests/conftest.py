@@ -46,6 +46,10 @@ PRODUCTION_ENV = {
     "APP_URL": "https://haven.example.org",
 }
 TABLES = [
+    "specialist_answers",
+    "specialist_questions",
+    "specialist_seats",
+    "specialist_groups",
     "centres",
     "leases",
     "proposed_calls",

@@ -68,6 +68,8 @@ class Scene:
     concern: str
     breach_report: str
     messages: dict[str, str]  # signed-in reader (and "bystander") → a message to them, read
+    private_question: str  # applicant's, to the specialist group that specialist answers in
+    public_question: str  # member's, to the same group
 
 
 # --- Building the scene -------------------------------------------------------------------
@@ -101,6 +103,16 @@ mutation ($group: ID!) {
   reportBreach(groupId: $group, description: "Someone talked about us outside.") { id }
 }"""
 MARK_READ = "mutation ($id: ID!) { markMessageRead(messageId: $id) { id } }"
+SPECIALIST_GROUP = """
+mutation ($specialist: ID!) {
+  createSpecialistGroup(name: "Benefits and money", description: "Claims, grants, work",
+                        specialistIds: [$specialist]) { id }
+}"""
+ASK = """
+mutation ($group: ID!, $visibility: Visibility!) {
+  askSpecialists(groupId: $group, title: "Sick pay", body: "How long does it last?",
+                 visibility: $visibility) { id }
+}"""
 
 
 async def build_scene(gql: GraphQLClient, person: People) -> Scene:
@@ -239,6 +251,21 @@ async def build_scene(gql: GraphQLClient, person: People) -> Scene:
     await call(START_SESSION, {"id": live}, facilitator, "startSession")
     await speak("member", live, "Hello again")
 
+    # And a specialist group that specialist answers in, asked privately and publicly
+    specialists = (
+        await call(
+            SPECIALIST_GROUP, {"specialist": specialist.id}, manager, "createSpecialistGroup"
+        )
+    )["id"]
+    questions = {
+        who: (
+            await call(
+                ASK, {"group": specialists, "visibility": visibility}, people[who], "askSpecialists"
+            )
+        )["id"]
+        for who, visibility in (("applicant", "PRIVATE"), ("member", "PUBLIC"))
+    }
+
     _, integration_token = await create_integration("access matrix", ["events:read"])
     tokens: dict[str, str | None] = {r: people[r].token for r in SIGNED_IN}
     tokens.update(anonymous=None, integration=integration_token)
@@ -262,6 +289,8 @@ async def build_scene(gql: GraphQLClient, person: People) -> Scene:
         concern=concern,
         breach_report=report,
         messages=messages,
+        private_question=questions["applicant"],
+        public_question=questions["member"],
     )
 
 
@@ -373,6 +402,16 @@ PROBES: dict[str, Probe] = {
     # Queries
     "Query.me": Probe("{ me { id } }"),
     "Query.centres": Probe("{ centres { id } }"),
+    "Query.specialistGroups": Probe("{ specialistGroups { id specialists { profileName } } }"),
+    "Query.specialistQuestion": Probe(
+        "query ($id: ID!) { specialistQuestion(id: $id) { id body answers { body } } }",
+        lambda scene, reader: {"id": scene.private_question},
+    ),
+    "Query.specialistQuestion [public]": Probe(
+        "query ($id: ID!) { specialistQuestion(id: $id) { id body asker { profileName } } }",
+        lambda scene, reader: {"id": scene.public_question},
+    ),
+    "Query.specialistQueue": Probe("{ specialistQueue { id } }"),
     "Query.notificationSettings": Probe("{ notificationSettings { emailNews } }"),
     "Query.needs": Probe("{ needs { id } }"),
     "Query.groups": Probe("{ groups { id } }"),
@@ -538,6 +577,16 @@ PROBES: dict[str, Probe] = {
     "Mutation.redactSessionMessage": Probe(
         'mutation ($id: ID!) { redactSessionMessage(messageId: $id, reason: "") { id } }',
         lambda scene, reader: {"id": scene.ended_message},
+    ),
+    "Mutation.createSpecialistGroup": Probe(
+        'mutation { createSpecialistGroup(name: "", description: "", specialistIds: []) { id } }'
+    ),
+    "Mutation.askSpecialists": Probe(
+        'mutation { askSpecialists(groupId: "1", title: "", body: "") { id } }'
+    ),
+    "Mutation.answerQuestion": Probe(
+        'mutation ($id: ID!) { answerQuestion(questionId: $id, body: "") { id } }',
+        lambda scene, reader: {"id": scene.private_question},
     ),
     "Mutation.addCentre": Probe(
         'mutation { addCentre(name: "", address: "", phone: "", openingHours: "") { id } }'

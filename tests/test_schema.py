@@ -22,6 +22,8 @@ DIRECTIVES = {
     "isSessionMember",
     "inSharedArea",
     "hasScope",
+    "isPublished",
+    "isGroupSpecialist",
 }
 
 
