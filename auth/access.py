@@ -18,6 +18,9 @@ from tortoise.queryset import QuerySet
 
 from models import (
     Application,
+    BlogComment,
+    BlogPost,
+    BlogVisibility,
     Conversation,
     Group,
     GroupSession,
@@ -323,3 +326,36 @@ async def question_subject(question_id: int) -> QuestionSubject | None:
 async def answers_in(user_id: int, specialist_group_id: int) -> bool:
     """Whether ``user_id`` is one of the specialists of ``specialist_group_id``."""
     return await SpecialistSeat.filter(group_id=specialist_group_id, specialist_id=user_id).exists()
+
+
+@dataclass(frozen=True)
+class BlogSubject:
+    """A blog entry as the directives judge it: its author (``@isSelf``), and whether it is
+    ``published`` for anyone to read (``@isPublished``)."""
+
+    user_id: int
+    published: bool
+    group_id: None = None
+
+
+async def blog_subject(post_id: int) -> BlogSubject | None:
+    found = await BlogPost.filter(id=post_id).first()
+    if found is None:
+        return None
+    return BlogSubject(user_id=found.author_id, published=found.visibility == BlogVisibility.PUBLIC)
+
+
+async def blog_comment_subject(comment_id: int) -> BlogSubject | None:
+    """A comment is judged by its entry: hidden by staff, the entry public or not."""
+    found = await BlogComment.filter(id=comment_id).first()
+    return await blog_subject(found.post_id) if found is not None else None
+
+
+async def shares_a_group(reader_id: int, author_id: int) -> bool:
+    """Whether ``reader_id`` is a current member of a group ``author_id`` is one of now."""
+    if reader_id == author_id:
+        return True
+    authors = current_memberships().filter(user_id=author_id).values_list("group_id", flat=True)
+    return (
+        await current_memberships().filter(user_id=reader_id, group_id__in=await authors).exists()
+    )

@@ -118,6 +118,15 @@ class IsPublishedDirective:
 
 @strawberry.schema_directive(
     locations=[Location.FIELD_DEFINITION],
+    name="isPublishedToSignedIn",
+    description=f"Admits a signed-in person when the record concerned is public. {ALTERNATIVES}",
+)
+class IsPublishedToSignedInDirective:
+    pass
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
     name="isGroupSpecialist",
     description=f"Admits a specialist of the specialist group concerned. {ALTERNATIVES}",
 )
@@ -274,6 +283,16 @@ class IsPublished(BasePermission):
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         return bool(getattr(source, "published", False))
+
+
+class IsPublishedToSignedIn(BasePermission):
+    """As ``IsPublished``, for people signed in: to write beside what is public."""
+
+    _schema_directive = IsPublishedToSignedInDirective()
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        viewer = info.context.viewer
+        return viewer.is_authenticated and bool(getattr(source, "published", False))
 
 
 class IsGroupSpecialist(BasePermission):

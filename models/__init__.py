@@ -20,6 +20,7 @@ from models.applications import (
     ProposedCall,
 )
 from models.audit import AuditEntry
+from models.blogs import BlogComment, BlogPost, BlogVisibility
 from models.centres import Centre
 from models.conversations import Conversation, Post
 from models.groups import GROUP_TIMEZONE, MAX_CAPACITY, Group, Membership, Need, Weekday
@@ -57,6 +58,9 @@ __all__ = [
     "ApplicationStep",
     "AttemptKind",
     "AuditEntry",
+    "BlogComment",
+    "BlogPost",
+    "BlogVisibility",
     "BreachReport",
     "BreachStatus",
     "Centre",

@@ -46,6 +46,8 @@ PRODUCTION_ENV = {
     "APP_URL": "https://haven.example.org",
 }
 TABLES = [
+    "blog_comments",
+    "blog_posts",
     "specialist_answers",
     "specialist_questions",
     "specialist_seats",

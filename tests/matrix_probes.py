@@ -70,6 +70,7 @@ class Scene:
     messages: dict[str, str]  # signed-in reader (and "bystander") → a message to them, read
     private_question: str  # applicant's, to the specialist group that specialist answers in
     public_question: str  # member's, to the same group
+    blog: dict[str, str]  # member's blog: PRIVATE, GROUPS, PUBLIC → an entry
 
 
 # --- Building the scene -------------------------------------------------------------------
@@ -107,6 +108,10 @@ SPECIALIST_GROUP = """
 mutation ($specialist: ID!) {
   createSpecialistGroup(name: "Benefits and money", description: "Claims, grants, work",
                         specialistIds: [$specialist]) { id }
+}"""
+WRITE = """
+mutation ($title: String!, $visibility: BlogVisibility!) {
+  writeBlogPost(title: $title, body: "How I am this week", visibility: $visibility) { id }
 }"""
 ASK = """
 mutation ($group: ID!, $visibility: Visibility!) {
@@ -266,6 +271,19 @@ async def build_scene(gql: GraphQLClient, person: People) -> Scene:
         for who, visibility in (("applicant", "PRIVATE"), ("member", "PUBLIC"))
     }
 
+    # And member's blog: an entry for herself, one for her group, one for everyone
+    blog = {
+        visibility: (
+            await call(
+                WRITE,
+                {"title": visibility, "visibility": visibility},
+                people["member"],
+                "writeBlogPost",
+            )
+        )["id"]
+        for visibility in ("PRIVATE", "GROUPS", "PUBLIC")
+    }
+
     _, integration_token = await create_integration("access matrix", ["events:read"])
     tokens: dict[str, str | None] = {r: people[r].token for r in SIGNED_IN}
     tokens.update(anonymous=None, integration=integration_token)
@@ -291,6 +309,7 @@ async def build_scene(gql: GraphQLClient, person: People) -> Scene:
         messages=messages,
         private_question=questions["applicant"],
         public_question=questions["member"],
+        blog=blog,
     )
 
 
@@ -412,6 +431,11 @@ PROBES: dict[str, Probe] = {
         lambda scene, reader: {"id": scene.public_question},
     ),
     "Query.specialistQueue": Probe("{ specialistQueue { id } }"),
+    "Query.myBlog": Probe("{ myBlog { id } }"),
+    "Query.blogPosts": Probe(
+        "query ($author: ID!) { blogPosts(authorId: $author) { id comments { id } } }",
+        lambda scene, reader: {"author": scene.users["member"]},
+    ),
     "Query.notificationSettings": Probe("{ notificationSettings { emailNews } }"),
     "Query.needs": Probe("{ needs { id } }"),
     "Query.groups": Probe("{ groups { id } }"),
@@ -588,6 +612,23 @@ PROBES: dict[str, Probe] = {
         'mutation ($id: ID!) { answerQuestion(questionId: $id, body: "") { id } }',
         lambda scene, reader: {"id": scene.private_question},
     ),
+    "Mutation.writeBlogPost": Probe('mutation { writeBlogPost(title: "", body: "") { id } }'),
+    "Mutation.updateBlogPost": Probe(
+        'mutation ($id: ID!) { updateBlogPost(id: $id, title: "") { id } }',
+        lambda scene, reader: {"id": scene.blog["PRIVATE"]},
+    ),
+    "Mutation.deleteBlogPost": Probe(
+        "mutation ($id: ID!) { deleteBlogPost(id: $id) }",
+        lambda scene, reader: {"id": scene.blog["GROUPS"]},
+        for_real="deleting an entry has no input to refuse",
+    ),
+    "Mutation.commentOnBlogPost": Probe(
+        'mutation ($id: ID!) { commentOnBlogPost(postId: $id, body: "") { id } }',
+        lambda scene, reader: {"id": scene.blog["PUBLIC"]},
+    ),
+    "Mutation.hideBlogComment": Probe(
+        'mutation { hideBlogComment(commentId: "999999", reason: "") { id } }'
+    ),
     "Mutation.addCentre": Probe(
         'mutation { addCentre(name: "", address: "", phone: "", openingHours: "") { id } }'
     ),
@@ -669,6 +710,10 @@ PROBES: dict[str, Probe] = {
     ),
     "Application.proposedCallTimes": Probe(
         "query ($id: ID!) { application(id: $id) { proposedCallTimes } }", application
+    ),
+    "BlogPost.toAsk": Probe(
+        "query ($author: ID!) { blogPosts(authorId: $author) { toAsk } }",
+        lambda scene, reader: {"author": scene.users["member"]},
     ),
     "Application.screeningNotes": Probe(
         "query ($id: ID!) { application(id: $id) { screeningNotes } }", application

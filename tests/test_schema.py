@@ -24,6 +24,7 @@ DIRECTIVES = {
     "hasScope",
     "isPublished",
     "isGroupSpecialist",
+    "isPublishedToSignedIn",
 }
 
 
