@@ -44,6 +44,7 @@ from models.specialists import (
     SpecialistSeat,
     Visibility,
 )
+from models.topics import PostReport, Topic, TopicCategory, TopicPost
 from models.versions import DataVersion
 from models.writes import ClientWrite
 
@@ -80,6 +81,7 @@ __all__ = [
     "OutgoingMail",
     "PersonalMessage",
     "Post",
+    "PostReport",
     "ProposedCall",
     "RefreshToken",
     "Registration",
@@ -97,6 +99,9 @@ __all__ = [
     "SpecialistSeat",
     "StaffDetails",
     "TokenPurpose",
+    "Topic",
+    "TopicCategory",
+    "TopicPost",
     "User",
     "Visibility",
     "Weekday",

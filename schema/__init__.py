@@ -37,6 +37,7 @@ from schema import (
     safeguarding,
     sessions,
     specialists,
+    topics,
 )
 from schema.answers import MarkKeepable
 from schema.errors import HavenSchema
@@ -65,6 +66,7 @@ Query = merge_types(
         safeguarding.Query,
         breaches.Query,
         audit.Query,
+        topics.Query,
         blogs.Query,
         specialists.Query,
         centres.Query,
@@ -84,6 +86,7 @@ Mutation = merge_types(
         notices.Mutation,
         safeguarding.Mutation,
         breaches.Mutation,
+        topics.Mutation,
         blogs.Mutation,
         specialists.Mutation,
         centres.Mutation,
@@ -97,6 +100,7 @@ Subscription = merge_types(
         conversations.Subscription,
         inbox.Subscription,
         events.Subscription,
+        topics.Subscription,
     ),
 )
 

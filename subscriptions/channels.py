@@ -44,3 +44,8 @@ def sign_ins_ended() -> str:
     """Sign-ins ended (signed out, a new password, a closed profile): the WebSockets opened
     under them close, in every process (``{"user_id": …, "sign_ins": […]}``)."""
     return "sign-ins:ended"
+
+
+def topic_posts(topic_id: int) -> str:
+    """A public topic's posts, written, edited or hidden (``{"post_id": …}``)."""
+    return f"topic:{topic_id}:posts"

@@ -29,6 +29,7 @@ from app import create_app, serving
 from auth.tokens import issue_access_token
 from models import Group, Membership, Need, Role, User
 from models.database import migrate_database
+from models.search import FTS_TABLE
 from resolvers.accounts import do_create_user
 from resolvers.sessions import ensure_upcoming
 from settings import Settings, load_settings
@@ -46,6 +47,10 @@ PRODUCTION_ENV = {
     "APP_URL": "https://haven.example.org",
 }
 TABLES = [
+    "post_reports",
+    "topic_posts",
+    "topics",
+    "topic_categories",
     "blog_comments",
     "blog_posts",
     "specialist_answers",
@@ -160,7 +165,7 @@ async def wipe_database(server: Server) -> None:
     """Empty every table, as each test leaves it for the next."""
     connection = connections.get("default")
     if server.settings.database_url.startswith("sqlite"):
-        for table in TABLES:
+        for table in (*TABLES, FTS_TABLE):
             await connection.execute_script(f'DELETE FROM "{table}"')
     else:
         await connection.execute_script(

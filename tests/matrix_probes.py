@@ -432,6 +432,10 @@ PROBES: dict[str, Probe] = {
     ),
     "Query.specialistQueue": Probe("{ specialistQueue { id } }"),
     "Query.myBlog": Probe("{ myBlog { id } }"),
+    "Query.topicCategories": Probe("{ topicCategories { id } }"),
+    "Query.topics": Probe("{ topics { edges { node { id } } } }"),
+    "Query.topic": Probe('{ topic(id: "999999") { id } }'),
+    "Query.postReports": Probe("{ postReports { reports } }"),
     "Query.blogPosts": Probe(
         "query ($author: ID!) { blogPosts(authorId: $author) { id comments { id } } }",
         lambda scene, reader: {"author": scene.users["member"]},
@@ -612,6 +616,21 @@ PROBES: dict[str, Probe] = {
         'mutation ($id: ID!) { answerQuestion(questionId: $id, body: "") { id } }',
         lambda scene, reader: {"id": scene.private_question},
     ),
+    "Mutation.createTopicCategory": Probe(
+        'mutation { createTopicCategory(name: "", description: "") { id } }'
+    ),
+    "Mutation.startTopic": Probe(
+        'mutation { startTopic(categoryId: "999999", title: "", body: "") { id } }'
+    ),
+    "Mutation.replyToTopic": Probe('mutation { replyToTopic(topicId: "999999", body: "") { id } }'),
+    "Mutation.editTopicPost": Probe(
+        'mutation { editTopicPost(postId: "999999", body: "") { id } }'
+    ),
+    "Mutation.reportPost": Probe('mutation { reportPost(postId: "999999", reason: "") }'),
+    "Mutation.hideTopicPost": Probe(
+        'mutation { hideTopicPost(postId: "999999", reason: "") { id } }'
+    ),
+    "Mutation.lockTopic": Probe('mutation { lockTopic(topicId: "999999", reason: "") { id } }'),
     "Mutation.writeBlogPost": Probe('mutation { writeBlogPost(title: "", body: "") { id } }'),
     "Mutation.updateBlogPost": Probe(
         'mutation ($id: ID!) { updateBlogPost(id: $id, title: "") { id } }',
@@ -699,6 +718,7 @@ PROBES: dict[str, Probe] = {
     ),
     "Subscription.conversationPosts [shared]": Probe(CONVERSATION_POSTS, shared_thread),
     "Subscription.inbox": Probe("subscription { inbox { id } }"),
+    "Subscription.topicPosts": Probe('subscription { topicPosts(topicId: "999999") { id } }'),
     "Subscription.events": Probe("subscription { events { type } }"),
     # Guarded fields of other types
     "Application.gpDetails": Probe(
