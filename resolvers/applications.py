@@ -13,6 +13,7 @@ from auth.access import current_memberships
 from auth.gp_details import GPDetails, seal, unseal
 from errors import BadUserInput, Conflict, NotFound
 from models import OPEN_STATUSES, Application, ApplicationStatus, Group, ProposedCall
+from resolvers.alternatives import WHILE_YOU_WAIT
 from resolvers.audit import audit
 from resolvers.calls import arrange_call, check_suitable_times, seal_phone
 from resolvers.inbox import notify
@@ -128,7 +129,8 @@ async def do_record_call(
                 tell=(
                     "About your application",
                     "Without your permission to contact your GP we cannot offer you a place "
-                    "in a group. You are welcome to apply again if you change your mind.",
+                    "in a group. You are welcome to apply again if you change your mind."
+                    f"\n\n{WHILE_YOU_WAIT}",
                 ),
             )
             return await settle_application(application)
@@ -165,7 +167,7 @@ async def do_record_gp_outcome(
                 S.DECLINED,
                 actor_id,
                 note=note,
-                tell=("About your application", note),
+                tell=("About your application", f"{note}\n\n{WHILE_YOU_WAIT}"),
             )
             return await settle_application(application)
         now = datetime.now(UTC)
@@ -182,7 +184,7 @@ async def do_record_gp_outcome(
                 application.applicant_id,
                 f"You are on the waiting list for {group.name}",
                 f"The group is full at the moment. You are number {position} on its waiting "
-                "list, and we will offer you the first place that frees.",
+                f"list, and we will offer you the first place that frees.\n\n{WHILE_YOU_WAIT}",
             )
         return await settle_application(application)
 
@@ -210,7 +212,10 @@ async def close_application(
             status,
             actor_id,
             note=note,
-            tell=(f"Your application to {group.name} is {doing}", note),
+            tell=(
+                f"Your application to {group.name} is {doing}",
+                f"{note}\n\n{WHILE_YOU_WAIT}" if status == S.DECLINED else note,
+            ),
         )
         if held_a_place:
             await offer_free_places(group)

@@ -22,6 +22,7 @@ from strawberry.tools import merge_types
 from auth.permissions import unguarded_operations
 from schema import (
     accounts,
+    alternatives,
     applications,
     audit,
     blogs,
@@ -66,6 +67,7 @@ Query = merge_types(
         safeguarding.Query,
         breaches.Query,
         audit.Query,
+        alternatives.Query,
         topics.Query,
         blogs.Query,
         specialists.Query,

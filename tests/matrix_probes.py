@@ -433,6 +433,7 @@ PROBES: dict[str, Probe] = {
     "Query.specialistQueue": Probe("{ specialistQueue { id } }"),
     "Query.myBlog": Probe("{ myBlog { id } }"),
     "Query.topicCategories": Probe("{ topicCategories { id } }"),
+    "Query.whileYouWait": Probe("{ whileYouWait { message centres { id } } }"),
     "Query.topics": Probe("{ topics { edges { node { id } } } }"),
     "Query.topic": Probe('{ topic(id: "999999") { id } }'),
     "Query.postReports": Probe("{ postReports { reports } }"),
