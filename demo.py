@@ -1,4 +1,5 @@
-"""Demo data for a laptop: an online manager, two facilitators, members and four groups.
+"""Demo data for a laptop: an online manager, two facilitators, a specialist, members,
+four groups, and what there is beside them (Conversations, a specialist group, a centre).
 
 Seeded once: a second run finds the demo manager and only prints the sign-ins.
 The passwords are public, which is why ``haven seed-demo`` refuses production.
@@ -8,7 +9,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from models import Group, Membership, Need, Role, User, Weekday
+from models import (
+    Centre,
+    Group,
+    Membership,
+    Need,
+    Role,
+    SpecialistGroup,
+    SpecialistSeat,
+    TopicCategory,
+    User,
+    Weekday,
+)
 from resolvers.accounts import do_create_user
 from resolvers.sessions import ensure_upcoming
 
@@ -31,7 +43,12 @@ PEOPLE = [
     ("chloe@haven.example", "Chloe", Role.MEMBER, None),
     ("dev@haven.example", "Dev P", Role.MEMBER, None),
     ("ellen@haven.example", "Ellen M", Role.MEMBER, None),
+    ("sam@haven.example", "Sam Adviser", Role.SPECIALIST, None),
 ]
+CATEGORIES = {
+    "Living with it": "Day to day: tiredness, work, family, feelings.",
+    "Treatment": "What to expect, and how others got through it.",
+}
 
 GROUPS = [
     ("Tuesday evening group", "Living with cancer", 1, Weekday.TUESDAY, time(19, 0)),
@@ -77,3 +94,15 @@ async def _seed() -> None:
             await Membership.create(
                 group=group, user=people[member], starts_at=now, ends_at=now + TERM
             )
+    for name, text in CATEGORIES.items():
+        await TopicCategory.create(name=name, description=text)
+    benefits = await SpecialistGroup.create(
+        name="Benefits and money", description="Sick pay, grants, travel costs, work."
+    )
+    await SpecialistSeat.create(group=benefits, specialist=people["Sam Adviser"])
+    await Centre.create(
+        name="Leeds centre",
+        address="1 Park Row, Leeds LS1 5HD",
+        phone="0113 496 0500",
+        opening_hours="Monday to Friday, 9:30 to 17:00",
+    )

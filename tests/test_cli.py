@@ -56,6 +56,11 @@ def test_migrate_seed_and_create_staff(tmp_path):
     assert rows.fetchall() == [("FACILITATOR", "BPS-999999")]
     groups = sqlite3.connect(database).execute("SELECT count(*) FROM groups").fetchone()
     assert groups == (4,)
+    beside = sqlite3.connect(database).execute(
+        "SELECT (SELECT count(*) FROM topic_categories), (SELECT count(*) FROM specialist_seats),"
+        " (SELECT count(*) FROM centres)"
+    )
+    assert beside.fetchone() == (2, 1, 1)
 
 
 def test_create_user_refuses_a_weak_password(tmp_path):
