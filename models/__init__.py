@@ -20,7 +20,7 @@ from models.applications import (
     ProposedCall,
 )
 from models.audit import AuditEntry
-from models.blogs import BlogComment, BlogPost, BlogVisibility
+from models.blogs import BlogComment, BlogCommentReport, BlogPost, BlogVisibility
 from models.centres import Centre
 from models.conversations import Conversation, Post
 from models.groups import GROUP_TIMEZONE, MAX_CAPACITY, Group, Membership, Need, Weekday
@@ -60,6 +60,7 @@ __all__ = [
     "AttemptKind",
     "AuditEntry",
     "BlogComment",
+    "BlogCommentReport",
     "BlogPost",
     "BlogVisibility",
     "BreachReport",

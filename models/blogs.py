@@ -60,3 +60,25 @@ class BlogComment(Model):
     class Meta:
         table = "blog_comments"
         ordering = ("id",)
+
+
+class BlogCommentReport(Model):
+    """Someone signed in thinks a comment on a public entry should not be there."""
+
+    id = fields.IntField(primary_key=True)
+    comment: fields.ForeignKeyRelation[BlogComment] = fields.ForeignKeyField(
+        "haven.BlogComment", related_name="reports", on_delete=fields.CASCADE
+    )
+    reporter: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "haven.User", related_name="blog_comment_reports", on_delete=fields.CASCADE
+    )
+    reason = fields.TextField()
+    reported_at = fields.DatetimeField()
+    settled_at = fields.DatetimeField(null=True, db_index=True)
+
+    comment_id: int
+    reporter_id: int
+
+    class Meta:
+        table = "blog_comment_reports"
+        unique_together = (("comment", "reporter"),)

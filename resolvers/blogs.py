@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
+from tortoise.functions import Count
 
 from auth.access import shares_a_group
-from errors import NotFound
-from models import BlogComment, BlogPost, BlogVisibility
+from errors import Conflict, NotFound
+from models import BlogComment, BlogCommentReport, BlogPost, BlogVisibility
 from resolvers.audit import audit
 from resolvers.text import LETTER, LINE, NOTE, check_text
 from subscriptions.outbox import transaction
@@ -103,8 +105,34 @@ async def comments_on(post_id: int) -> list[BlogComment]:
     return await BlogComment.filter(post_id=post_id, hidden_at=None).order_by("id")
 
 
+async def do_report_comment(reporter_id: int, comment_id: int, reason: str) -> BlogCommentReport:
+    reason = check_text(reason, "what is wrong with it", longest=NOTE)
+    comment = await BlogComment.filter(id=comment_id, hidden_at=None).first()
+    if comment is None:
+        raise NotFound("No such comment.")
+    try:
+        return await BlogCommentReport.create(
+            comment=comment, reporter_id=reporter_id, reason=reason, reported_at=datetime.now(UTC)
+        )
+    except IntegrityError as error:
+        raise Conflict("You have reported this comment already.") from error
+
+
+async def reported_comments() -> list[tuple[BlogComment, int]]:
+    """Comments reported and not yet settled, most reported first, with how many reports."""
+    counted = (
+        await BlogCommentReport.filter(settled_at=None)
+        .annotate(n=Count("id"))
+        .group_by("comment_id")
+        .order_by("-n", "comment_id")
+        .values_list("comment_id", "n")
+    )
+    found = {c.id: c for c in await BlogComment.filter(id__in=[c for c, _ in counted])}
+    return [(found[c], n) for c, n in counted if c in found]
+
+
 async def do_hide_comment(staff_id: int, comment_id: int, reason: str) -> BlogComment:
-    """Take a comment down; the reason is kept, and the hiding audited."""
+    """Take a comment down, settling its reports; the reason is kept, the hiding audited."""
     reason = check_text(reason, "why it is hidden", longest=NOTE)
     async with transaction():
         comment = await BlogComment.filter(id=comment_id).select_for_update().first()
@@ -114,5 +142,8 @@ async def do_hide_comment(staff_id: int, comment_id: int, reason: str) -> BlogCo
             comment.hidden_at = datetime.now(UTC)
             comment.hidden_reason = reason
             await comment.save(update_fields=["hidden_at", "hidden_reason"])
+            await BlogCommentReport.filter(comment_id=comment.id, settled_at=None).update(
+                settled_at=comment.hidden_at
+            )
             await audit(staff_id, "BLOG_COMMENT_HIDDEN", "BlogComment", comment.id, detail=reason)
     return comment

@@ -99,6 +99,12 @@ class BlogPost:
         return [BlogComment.from_model(c) for c in await blogs.comments_on(self.model.id)]
 
 
+@strawberry.type(description="A comment reported, and how many have reported it.")
+class ReportedComment:
+    comment: BlogComment
+    reports: int
+
+
 @strawberry.type
 class Query:
     @strawberry.field(
@@ -109,6 +115,16 @@ class Query:
     async def my_blog(self, info: Info, to_ask: bool | None = None) -> list[BlogPost] | None:
         found = await blogs.my_blog(info.context.viewer.user_id, to_ask)
         return [BlogPost.from_model(post) for post in found]
+
+    @strawberry.field(
+        description="Staff: comments reported and not yet dealt with, most reported first.",
+        extensions=guard(MODERATORS),
+    )
+    async def blog_comment_reports(self) -> list[ReportedComment] | None:
+        return [
+            ReportedComment(comment=BlogComment.from_model(comment), reports=n)
+            for comment, n in await blogs.reported_comments()
+        ]
 
     @strawberry.field(
         description="Someone's blog, newest first, as far as you may read it: public entries "
@@ -175,6 +191,18 @@ class Mutation:
             info.context.viewer.user_id, parse_id(post_id, "postId"), body
         )
         return BlogComment.from_model(comment)
+
+    @strawberry.mutation(
+        description="Tell staff a comment should not be there.",
+        extensions=guard(IsAuthenticated()),
+    )
+    async def report_blog_comment(
+        self, info: Info, comment_id: strawberry.ID, reason: str
+    ) -> bool | None:
+        await blogs.do_report_comment(
+            info.context.viewer.user_id, parse_id(comment_id, "commentId"), reason
+        )
+        return True
 
     @strawberry.mutation(
         description="Staff: take a comment down; the reason is kept for the audit.",

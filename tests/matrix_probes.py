@@ -432,6 +432,7 @@ PROBES: dict[str, Probe] = {
     ),
     "Query.specialistQueue": Probe("{ specialistQueue { id } }"),
     "Query.myBlog": Probe("{ myBlog { id } }"),
+    "Query.blogCommentReports": Probe("{ blogCommentReports { reports } }"),
     "Query.topicCategories": Probe("{ topicCategories { id } }"),
     "Query.whileYouWait": Probe("{ whileYouWait { message centres { id } } }"),
     "Query.topics": Probe("{ topics { edges { node { id } } } }"),
@@ -645,6 +646,9 @@ PROBES: dict[str, Probe] = {
     "Mutation.commentOnBlogPost": Probe(
         'mutation ($id: ID!) { commentOnBlogPost(postId: $id, body: "") { id } }',
         lambda scene, reader: {"id": scene.blog["PUBLIC"]},
+    ),
+    "Mutation.reportBlogComment": Probe(
+        'mutation { reportBlogComment(commentId: "999999", reason: "") }'
     ),
     "Mutation.hideBlogComment": Probe(
         'mutation { hideBlogComment(commentId: "999999", reason: "") { id } }'

@@ -19,6 +19,9 @@ COMMENT = """
 mutation ($id: ID!, $body: String!) { commentOnBlogPost(postId: $id, body: $body) { id } }"""
 HIDE = """
 mutation ($id: ID!) { hideBlogComment(commentId: $id, reason: "Unkind") { id } }"""
+REPORT_COMMENT = """
+mutation ($id: ID!) { reportBlogComment(commentId: $id, reason: "Rude") }"""
+REPORTED = "{ blogCommentReports { reports comment { id } } }"
 COMMENTS = "query ($author: ID!) { blogPosts(authorId: $author) { comments { body } } }"
 
 
@@ -111,11 +114,21 @@ async def test_comments_go_on_public_entries_by_people_signed_in_and_staff_hide_
     shown = data(await gql(COMMENTS, {"author": ann.id}), "blogPosts")
     assert [c["body"] for entry in shown for c in entry["comments"]] == ["Thinking of you"]
 
-    # When a member and then a facilitator hide it
+    # When two report it, one twice, and a member and then a facilitator try to hide it
+    for reporter in (ann, cal := await person()):
+        reported = await gql(REPORT_COMMENT, {"id": comment}, token=reporter.token)
+        assert data(reported, "reportBlogComment") is True
+    twice = await gql(REPORT_COMMENT, {"id": comment}, token=ann.token)
+    queue = data(await gql(REPORTED, token=facilitator.token), "blogCommentReports")
     by_member = await gql(HIDE, {"id": comment}, token=ann.token)
     data(await gql(HIDE, {"id": comment}, token=facilitator.token), "hideBlogComment")
 
-    # Then only the facilitator could; it is gone from view, its reason kept and audited
+    # Then staff saw the reports; only the facilitator could hide it; it is gone from view,
+    # its reports settled, its reason kept and audited
+    assert code(twice) == "CONFLICT"
+    assert queue == [{"reports": 2, "comment": {"id": comment}}]
+    assert code(await gql(REPORTED, token=cal.token)) == "FORBIDDEN"
+    assert data(await gql(REPORTED, token=facilitator.token), "blogCommentReports") == []
     assert code(by_member) == "FORBIDDEN"
     shown = data(await gql(COMMENTS, {"author": ann.id}), "blogPosts")
     assert [c for entry in shown for c in entry["comments"]] == []
