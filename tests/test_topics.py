@@ -212,3 +212,53 @@ async def test_anyone_follows_a_topic_live(server, gql, person):
         assert heard["body"] == "Me, at ten"
     finally:
         await follower.close()
+
+
+TYPE = """
+query ($name: String!) {
+  __type(name: $name) {
+    fields { name type { name kind ofType { name kind ofType { name kind ofType { name } } } } }
+  }
+}"""
+PUBLIC_TYPES = {
+    "Topic",
+    "TopicConnection",
+    "TopicEdge",
+    "TopicPost",
+    "TopicPostConnection",
+    "TopicPostEdge",
+    "TopicCategory",
+    "PageInfo",
+    "Author",
+    "SpecialistQuestion",
+    "SpecialistAnswer",
+    "SpecialistGroup",
+    "BlogPost",
+    "BlogComment",
+    "Visibility",
+    "BlogVisibility",
+}
+
+
+def named(type_ref: dict) -> str:
+    while type_ref.get("ofType"):
+        type_ref = type_ref["ofType"]
+    return type_ref["name"]
+
+
+@pytest.mark.parametrize("start", ["Topic", "SpecialistQuestion", "BlogPost"])
+async def test_nothing_but_public_things_is_reachable_from_a_public_object(gql, start):
+    # When every type reachable from a public object is walked
+    seen, waiting = set(), [start]
+    while waiting:
+        name = waiting.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        found = data(await gql(TYPE, {"name": name}), "__type")
+        for field in found["fields"] or []:
+            waiting.append(named(field["type"]))
+
+    # Then it reaches public types and scalars only: no group, application or person
+    scalars = {"ID", "String", "Boolean", "Int", "DateTime"}
+    assert seen - scalars <= PUBLIC_TYPES
