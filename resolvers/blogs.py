@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
-from tortoise.functions import Count
 
 from auth.access import shares_a_group
 from errors import Conflict, NotFound
 from models import BlogComment, BlogCommentReport, BlogPost, BlogVisibility
 from resolvers.audit import audit
+from resolvers.moderation import most_reported
 from resolvers.text import LETTER, LINE, NOTE, check_text
 from subscriptions.outbox import transaction
 
@@ -120,13 +120,7 @@ async def do_report_comment(reporter_id: int, comment_id: int, reason: str) -> B
 
 async def reported_comments() -> list[tuple[BlogComment, int]]:
     """Comments reported and not yet settled, most reported first, with how many reports."""
-    counted = (
-        await BlogCommentReport.filter(settled_at=None)
-        .annotate(n=Count("id"))
-        .group_by("comment_id")
-        .order_by("-n", "comment_id")
-        .values_list("comment_id", "n")
-    )
+    counted = await most_reported(BlogCommentReport, "comment_id")
     found = {c.id: c for c in await BlogComment.filter(id__in=[c for c, _ in counted])}
     return [(found[c], n) for c, n in counted if c in found]
 

@@ -12,13 +12,13 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.functions import Count
 
 from errors import Conflict, Forbidden, NotFound, RateLimited
 from models import PostReport, Topic, TopicCategory, TopicPost
 from models.search import find_topics, index_post, unindex_post
 from resolvers.audit import audit
 from resolvers.inbox import notify
+from resolvers.moderation import most_reported
 from resolvers.steps import london
 from resolvers.text import LETTER, LINE, NOTE, check_text
 from subscriptions import channels
@@ -180,13 +180,7 @@ async def do_report(reporter_id: int, post_id: int, reason: str) -> PostReport:
 
 async def report_queue() -> list[tuple[TopicPost, int]]:
     """Posts reported and not yet settled, most reported first, with how many reports."""
-    counted = (
-        await PostReport.filter(settled_at=None)
-        .annotate(n=Count("id"))
-        .group_by("post_id")
-        .order_by("-n", "post_id")
-        .values_list("post_id", "n")
-    )
+    counted = await most_reported(PostReport, "post_id")
     posts = {p.id: p for p in await TopicPost.filter(id__in=[post for post, _ in counted])}
     return [(posts[post_id], n) for post_id, n in counted if post_id in posts]
 
