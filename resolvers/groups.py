@@ -7,6 +7,9 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tortoise.expressions import Q
+
+from auth.access import current_memberships
 from errors import BadUserInput, Conflict, NotFound
 from models import GROUP_TIMEZONE, MAX_CAPACITY, Group, Need, Role, User, Weekday
 from resolvers.places import free_places, lock_group, offer_free_places
@@ -182,3 +185,11 @@ async def do_create_need(name: str, description: str) -> Need:
     if await Need.filter(name__iexact=name).exists():
         raise Conflict("That need already exists.")
     return await Need.create(name=name, description=description.strip())
+
+
+async def my_groups(user_id: int) -> list[Group]:
+    """The groups a person runs or belongs to now, by name: her own week's work."""
+    belongs = await current_memberships().filter(user_id=user_id).values_list("group_id", flat=True)
+    return await Group.filter(Q(facilitator_id=user_id) | Q(id__in=list(belongs))).order_by(
+        "name", "id"
+    )

@@ -28,6 +28,7 @@ from resolvers.settled import SettledApplication
 from schema.accounts import User
 from schema.groups import Group
 from schema.memberships import Membership
+from schema.scalars import readable
 
 ApplicationStatus = strawberry.enum(
     ApplicationStatusModel, name="ApplicationStatus", description="Where an application stands."
@@ -101,6 +102,10 @@ class Application:
         """A committed step's answer, whose fields show what its transaction read."""
         info.context.loaders.prime_application(settled)
         return cls.from_model(settled.application)
+
+    @strawberry.field(description="When the telephone chat is, as London clocks show it.")
+    def call_at_local(self) -> str | None:
+        return readable(self.call_at) if self.call_at else None
 
     @strawberry.field
     async def group(self, info: Info) -> Group:

@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from auth.permissions import (
     HasRole,
+    IsAuthenticated,
     IsGroupFacilitator,
     IsGroupMember,
     guard,
@@ -184,6 +185,13 @@ class Query:
             parse_id(after, "after") if after is not None else None,
         )
         return [Group.from_model(g) for g in page]
+
+    @strawberry.field(
+        description="The groups you facilitate or belong to now, by name.",
+        extensions=guard(IsAuthenticated()),
+    )
+    async def my_groups(self, info: Info) -> list[Group] | None:
+        return [Group.from_model(g) for g in await groups.my_groups(info.context.viewer.user_id)]
 
     @strawberry.field(extensions=public())
     async def group(self, id: strawberry.ID) -> Group | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 import dateutil.parser
 from graphql import GraphQLError
@@ -36,14 +37,29 @@ def _read(value: object, parse: Callable[[str], T], example: str) -> T:
         raise GraphQLError(f"Write {example}.") from None
 
 
+LONDON = ZoneInfo("Europe/London")
+DATETIME_EXAMPLE = "2026-07-02T19:00"
+
+
 def parse_datetime(value: object) -> dt.datetime:
+    """A moment. Without a UTC offset it is read as London clocks show it, summer or
+    winter, as the people who type it mean it: ``2026-07-02T19:00`` is 7 pm in London."""
     moment = _read(
         value,
         dateutil.parser.isoparse,
-        "a date and time in ISO 8601, such as 2026-12-02T18:00:00+00:00",
+        f"a date and time in ISO 8601, such as {DATETIME_EXAMPLE} (London time) or "
+        "2026-07-02T18:00:00+00:00",
     )
     _within_reach(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LONDON)
     return moment
+
+
+def readable(moment: dt.datetime) -> str:
+    """A moment as a person in the UK reads it: ``Tuesday 3 March, 19:00``."""
+    local = moment.astimezone(LONDON)
+    return f"{local:%A} {local.day} {local:%B}, {local:%H:%M}"
 
 
 def parse_date(value: object) -> dt.date:
@@ -80,7 +96,11 @@ def _iso_scalar(
 YEARS = f"in the years {EARLIEST_YEAR} to {LATEST_YEAR}"
 OVERRIDES = {
     dt.datetime: _iso_scalar(
-        dt.datetime, "DateTime", f"Date with time (ISO 8601), {YEARS}", parse_datetime
+        dt.datetime,
+        "DateTime",
+        f"Date with time (ISO 8601), {YEARS}. Without a UTC offset it is London time: "
+        f"{DATETIME_EXAMPLE} is 7 pm in London. Answers are in UTC.",
+        parse_datetime,
     ),
     dt.date: _iso_scalar(dt.date, "Date", f"Date (ISO 8601), {YEARS}", parse_date),
     dt.time: _iso_scalar(

@@ -27,6 +27,7 @@ from schema.accounts import User
 from schema.fanout import shared_event
 from schema.inputs import ClientMessageId
 from schema.pagination import Connection, check_first, connection, decode_cursor
+from schema.scalars import readable
 
 SessionStatus = strawberry.enum(SessionStatusModel, name="SessionStatus")
 SESSION = subject_from(session_subject, "session_id", "session")
@@ -61,6 +62,10 @@ class GroupSession:
             last_sequence=session.last_sequence,
             group_id=session.group_id,
         )
+
+    @strawberry.field(description="When it starts, as London clocks show it.")
+    def starts_at_local(self) -> str:
+        return readable(self.starts_at)
 
 
 @strawberry.type(description="Something said in a session.")

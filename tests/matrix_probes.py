@@ -445,6 +445,7 @@ PROBES: dict[str, Probe] = {
     "Query.notificationSettings": Probe("{ notificationSettings { emailNews } }"),
     "Query.needs": Probe("{ needs { id } }"),
     "Query.groups": Probe("{ groups { id } }"),
+    "Query.myGroups": Probe("{ myGroups { id } }"),
     "Query.group": Probe(in_group("id"), group),
     "Query.myApplications": Probe("{ myApplications { id } }"),
     "Query.application": Probe("query ($id: ID!) { application(id: $id) { id } }", application),

@@ -20,7 +20,7 @@ from models import (
     User,
 )
 from tests.conftest import PASSWORD, join, make_group
-from tests.workflow import GP, RECORD_CALL, apply, code
+from tests.workflow import GP, RECORD_CALL, SCHEDULE, apply, code
 
 GROUP = "query ($id: ID!) { group(id: $id) { id name } }"
 WITHDRAW = "mutation ($id: ID!) { withdrawApplication(id: $id) { id status } }"
@@ -250,18 +250,21 @@ async def test_a_sign_in_with_an_overlong_address_is_refused_like_any_wrong_one(
     assert code(result) == "UNAUTHENTICATED"
 
 
-async def test_a_research_export_needs_times_with_their_offset(gql, person):
-    manager = await person(Role.ONLINE_MANAGER)
-    group = await make_group(await person(Role.FACILITATOR))
+async def test_a_time_without_its_offset_is_read_as_london_time(gql, person):
+    # Given a facilitator arranging a call for 10:00 on a summer's day, as she would type it
+    facilitator = await person(Role.FACILITATOR)
+    applicant = await person()
+    application = await apply(gql, applicant, await make_group(facilitator))
 
+    # When she gives the time without a UTC offset
     result = await gql(
-        EXPORT,
-        {"group": str(group.id), "since": "2026-01-01T00:00:00", "until": "2026-12-31T00:00:00"},
-        token=manager.token,
+        SCHEDULE, {"id": application, "at": "2030-07-01T10:00"}, token=facilitator.token
     )
 
-    assert code(result) == "BAD_USER_INPUT"
-    assert "UTC offset" in result["errors"][0]["message"]
+    # Then it is 10:00 in London, which is 09:00 UTC in summer
+    assert "errors" not in result
+    stored = await Application.get(id=int(application))
+    assert stored.call_at.isoformat() == "2030-07-01T09:00:00+00:00"
 
 
 async def test_a_group_start_time_with_an_offset_is_refused_not_dropped(gql, person):
