@@ -173,6 +173,7 @@ def _group_concerned(source: Any, kwargs: dict[str, Any]) -> int | None:
 
 
 class Public(BasePermission):
+    who = "anyone, signed in or not"
     _schema_directive = PublicDirective()
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
@@ -180,15 +181,25 @@ class Public(BasePermission):
 
 
 class IsAuthenticated(BasePermission):
+    who = "anyone signed in"
     _schema_directive = IsAuthenticatedDirective()
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         return info.context.viewer.is_authenticated
 
 
+ROLE_WORDS = {
+    Role.MEMBER: "members",
+    Role.FACILITATOR: "facilitators",
+    Role.ONLINE_MANAGER: "the online manager",
+    Role.SPECIALIST: "specialists",
+}
+
+
 class HasRole(BasePermission):
     def __init__(self, *roles: Role) -> None:
         self.roles = roles
+        self.who = ", ".join(ROLE_WORDS[role] for role in roles)
         self._schema_directive = HasRoleDirective(roles=list(roles))  # type: ignore[misc]
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
@@ -198,6 +209,8 @@ class HasRole(BasePermission):
 class IsSelf(BasePermission):
     """The parent object must carry ``user_id``: the person it describes."""
 
+    who = "the person concerned"
+
     _schema_directive = IsSelfDirective()
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
@@ -206,6 +219,7 @@ class IsSelf(BasePermission):
 
 
 class IsGroupMember(BasePermission):
+    who = "current members of the group"
     _schema_directive = IsGroupMemberDirective()
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
@@ -216,6 +230,7 @@ class IsGroupMember(BasePermission):
 
 
 class IsGroupFacilitator(BasePermission):
+    who = "the group's facilitator"
     _schema_directive = IsGroupFacilitatorDirective()
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
@@ -248,6 +263,8 @@ def subject_from(
 class IsSessionMember(BasePermission):
     """The subject must carry ``session_id``: transcripts are read by who was there."""
 
+    who = "members who were in the session"
+
     _schema_directive = IsSessionMemberDirective()
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
@@ -260,6 +277,7 @@ class IsSessionMember(BasePermission):
 
 
 class InSharedArea(BasePermission):
+    who = "everyone taking part in a group now"
     """For the shared area: a parent or subject without a group, or no ``groupId`` given."""
 
     def __init__(self, *roles: Role) -> None:
@@ -279,6 +297,8 @@ class InSharedArea(BasePermission):
 class IsPublished(BasePermission):
     """The parent or subject must carry ``published``: whether anyone may read it."""
 
+    who = "anyone, when it is public"
+
     _schema_directive = IsPublishedDirective()
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
@@ -286,6 +306,7 @@ class IsPublished(BasePermission):
 
 
 class IsPublishedToSignedIn(BasePermission):
+    who = "anyone signed in, when it is public"
     """As ``IsPublished``, for people signed in: to write beside what is public."""
 
     _schema_directive = IsPublishedToSignedInDirective()
@@ -298,6 +319,8 @@ class IsPublishedToSignedIn(BasePermission):
 class IsGroupSpecialist(BasePermission):
     """The parent or subject must carry ``specialist_group_id``."""
 
+    who = "the specialist group's specialists"
+
     _schema_directive = IsGroupSpecialistDirective()
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
@@ -309,6 +332,8 @@ class IsGroupSpecialist(BasePermission):
 
 
 class HasScope(BasePermission):
+    who = "integrations with the scope"
+
     def __init__(self, scope: str) -> None:
         self.scope = scope
         self._schema_directive = HasScopeDirective(scope=scope)  # type: ignore[misc]
@@ -394,6 +419,15 @@ def guard(*permissions: BasePermission, subject: SubjectLoader | None = None) ->
 
 def public() -> list[Guard]:
     return guard(Public())
+
+
+def who_may(field: Any) -> str | None:
+    """Who may use a guarded field, in words for its description (GraphiQL's Docs pane)."""
+    guards = [e for e in getattr(field, "extensions", ()) if isinstance(e, Guard)]
+    if not guards:
+        return None
+    readers = [getattr(p, "who", "") for g in guards for p in g.permissions]
+    return "Who may: " + "; or ".join(r for r in readers if r) + "."
 
 
 def unguarded_operations(schema: strawberry.Schema) -> list[str]:

@@ -19,7 +19,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from auth.permissions import unguarded_operations
+from auth.permissions import unguarded_operations, who_may
 from schema import (
     accounts,
     alternatives,
@@ -105,6 +105,19 @@ Subscription = merge_types(
         topics.Subscription,
     ),
 )
+
+
+def say_who_may(*roots: type) -> None:
+    """End each root operation's description with who may use it, from its directives, so
+    that GraphiQL's Docs pane tells each reader what is hers. Done once, at import."""
+    for root in roots:
+        for field in root.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+            who = who_may(field)
+            if who and who not in (field.description or ""):
+                field.description = f"{field.description} {who}" if field.description else who
+
+
+say_who_may(Query, Mutation, Subscription)
 
 
 class UnguardedOperationError(RuntimeError):

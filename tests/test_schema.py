@@ -11,6 +11,7 @@ from graphql import ObjectTypeDefinitionNode, parse
 from auth.permissions import IsAuthenticated, guard, public
 from schema import UnguardedOperationError, build_schema, printed_schema
 from tests.conftest import ROOT
+from tests.workflow import data
 
 DIRECTIVES = {
     "public",
@@ -84,3 +85,19 @@ def test_a_schema_with_an_unguarded_operation_is_refused(settings, monkeypatch):
         build_schema(settings)
     assert "fine" not in str(refused.value)
     assert "guarded" not in str(refused.value)
+
+
+async def test_every_operation_says_who_may_use_it(gql):
+    roots = """
+    { __schema { queryType { fields { name description } }
+                 mutationType { fields { name description } }
+                 subscriptionType { fields { name description } } } }"""
+    found = data(await gql(roots), "__schema")
+    fields = {
+        field["name"]: field["description"] for root in found.values() for field in root["fields"]
+    }
+
+    assert all("Who may: " in (text or "") for text in fields.values())
+    assert fields["scheduleScreeningCall"].endswith(
+        "Who may: the group's facilitator; or the online manager."
+    )
