@@ -64,8 +64,10 @@ async def _claim(mail: OutgoingMail, now: datetime) -> bool:
         .filter(Q(claimed_until=None) | Q(claimed_until__lt=now))
         .update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1)
     )
-    mail.attempts += 1
-    return bool(taken)
+    if not taken:
+        return False
+    mail.attempts += 1  # as the update counted it
+    return True
 
 
 async def _deliver(

@@ -40,6 +40,14 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def check_email(email: str) -> str:
+    """An address as it is stored: trimmed, lower case, and one an e-mail could reach."""
+    email = normalise_email(email)
+    if len(email) > EMAIL_LENGTH or not EMAIL.match(email):
+        raise BadUserInput("Enter a valid e-mail address.")
+    return email
+
+
 def check_registration(
     email: str, password: str, profile_name: str, staff: bool = False
 ) -> tuple[str, str]:
@@ -48,10 +56,8 @@ def check_registration(
     The name rules are ``resolvers.names``; ``staff`` (made only at the command line)
     may carry a title such as "Dr" that a member's name may not.
     """
-    email = normalise_email(email)
+    email = check_email(email)
     profile_name = normalise_profile_name(profile_name)
-    if len(email) > EMAIL_LENGTH or not EMAIL.match(email):
-        raise BadUserInput("Enter a valid e-mail address.")
     if problem := name_problem(profile_name, staff=staff):
         raise BadUserInput(problem)
     if problem := password_problem(password, email):

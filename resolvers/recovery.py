@@ -19,11 +19,11 @@ from tortoise.expressions import Q
 from auth.passwords import hash_password, password_problem, verify_password
 from errors import BadUserInput, Conflict, NotFound, Unauthenticated
 from models import AccountToken, MailKind, Registration, Role, SignInAttempt, TokenPurpose, User
-from models.accounts import EMAIL_LENGTH, AttemptKind
+from models.accounts import AttemptKind
 from resolvers import throttle
 from resolvers.accounts import (
-    EMAIL,
     SignedIn,
+    check_email,
     check_name_free,
     check_registration,
     create_profile,
@@ -58,13 +58,6 @@ def new_token() -> tuple[str, str]:
 
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def check_email(email: str) -> str:
-    email = normalise_email(email)
-    if len(email) > EMAIL_LENGTH or not EMAIL.match(email):
-        raise BadUserInput("Enter a valid e-mail address.")
-    return email
 
 
 def _now(now: datetime | None) -> datetime:

@@ -25,6 +25,7 @@ from models import (
     SpecialistGroup,
     SpecialistSeat,
     StaffDetails,
+    TopicCategory,
     User,
 )
 from resolvers.places import open_offers
@@ -111,6 +112,11 @@ async def _specialist_groups(ids: Sequence[int]) -> list[SpecialistGroup | None]
     return [found.get(i) for i in ids]
 
 
+async def _topic_categories(ids: Sequence[int]) -> list[TopicCategory | None]:
+    found = {category.id: category for category in await TopicCategory.filter(id__in=ids)}
+    return [found.get(i) for i in ids]
+
+
 async def _specialist_answers(question_ids: Sequence[int]) -> list[list[SpecialistAnswer]]:
     by_question: dict[int, list[SpecialistAnswer]] = defaultdict(list)
     for answer in await SpecialistAnswer.filter(question_id__in=question_ids):
@@ -173,6 +179,10 @@ class Loaders:
     @cached_property
     def specialist_group(self) -> DataLoader[int, SpecialistGroup | None]:
         return DataLoader(load_fn=_specialist_groups)
+
+    @cached_property
+    def topic_category(self) -> DataLoader[int, TopicCategory | None]:
+        return DataLoader(load_fn=_topic_categories)
 
     @cached_property
     def specialist_answers(self) -> DataLoader[int, list[SpecialistAnswer]]:

@@ -94,8 +94,9 @@ class Topic:
         return await author(info, self.model.author_id)
 
     @strawberry.field
-    async def category(self) -> TopicCategory:
-        return TopicCategory.from_model(await CategoryModel.get(id=self.model.category_id))
+    async def category(self, info: Info) -> TopicCategory:
+        found = await info.context.loaders.topic_category.load(self.model.category_id)
+        return TopicCategory.from_model(found)
 
     @strawberry.field(description="The posts shown, oldest first.")
     async def posts(self, first: int = 50, after: str | None = None) -> Connection[TopicPost]:

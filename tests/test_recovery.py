@@ -4,6 +4,7 @@ links that arrive by real e-mail."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -284,3 +285,23 @@ async def test_an_address_gets_a_few_registration_links_an_hour_however_many_are
     await mailbox.wait_for("ada@example.org", 3)
     await mailbox.quiet(0.3)
     assert len(mailbox.to("ada@example.org")) == 3
+
+
+async def test_a_reset_leaves_neither_its_address_nor_its_token_in_the_log(
+    gql, person, mailbox, caplog
+):
+    # Given a member asking for a reset, with Haven's own log heard at every level
+    member = await person()
+    with caplog.at_level(logging.DEBUG, logger="haven"):
+        data(await gql(ASK_RESET, {"email": member.user.email}), "requestPasswordReset")
+        token = link_in((await mailbox.wait_for(member.user.email))[0], "/reset-password")
+        reset = await gql(RESET, {"token": token, "password": NEW_PASSWORD})
+        spent = await gql(RESET, {"token": token, "password": NEW_PASSWORD})
+
+    # Then the reset went through, and nothing Haven logged or answered names them
+    assert "errors" not in reset
+    assert token not in str(spent)
+    haven_lines = [r.getMessage() for r in caplog.records if r.name.startswith("haven")]
+    for line in haven_lines:
+        assert member.user.email not in line
+        assert token not in line

@@ -40,21 +40,27 @@ async def group_without_sessions(facilitator, **fields):
     return group
 
 
+async def applying(person, **fields) -> tuple:
+    """A facilitator, an applicant, and her application to a group without sessions."""
+    facilitator = await person(Role.FACILITATOR)
+    member = await person()
+    await Application.create(
+        group=await group_without_sessions(facilitator, name="Tuesday group"),
+        applicant=member.user,
+        support_sought="Someone to talk to",
+        **fields,
+    )
+    return facilitator, member
+
+
 async def beat_in_two_processes(now: datetime) -> int:
     return sum(await asyncio.gather(do_send_reminders(now), do_send_reminders(now)))
 
 
 async def test_an_offer_is_recalled_three_days_and_one_day_before_it_lapses(person, later):
     # Given a place offered that lapses a month ahead
-    facilitator = await person(Role.FACILITATOR)
-    member = await person()
-    group = await group_without_sessions(facilitator, name="Tuesday group")
-    await Application.create(
-        group=group,
-        applicant=member.user,
-        support_sought="Someone to talk to",
-        status=ApplicationStatus.PLACE_OFFERED,
-        offer_expires_at=later,
+    _, member = await applying(
+        person, status=ApplicationStatus.PLACE_OFFERED, offer_expires_at=later
     )
 
     # When two processes beat before, at and after each reminder's moment
@@ -79,15 +85,7 @@ async def test_an_offer_is_recalled_three_days_and_one_day_before_it_lapses(pers
 
 
 async def test_after_downtime_only_the_nearest_reminder_goes(person, later):
-    facilitator = await person(Role.FACILITATOR)
-    member = await person()
-    await Application.create(
-        group=await group_without_sessions(facilitator),
-        applicant=member.user,
-        support_sought="Someone to talk to",
-        status=ApplicationStatus.PLACE_OFFERED,
-        offer_expires_at=later,
-    )
+    await applying(person, status=ApplicationStatus.PLACE_OFFERED, offer_expires_at=later)
 
     # When the service comes back twelve hours before the offer lapses
     given = [await do_send_reminders(later - timedelta(hours=12)) for _ in range(2)]
@@ -149,14 +147,8 @@ async def test_the_end_of_a_term_is_recalled_two_weeks_ahead_with_the_extension(
 
 
 async def test_a_screening_call_is_recalled_to_both_an_hour_before(person, later):
-    facilitator = await person(Role.FACILITATOR)
-    member = await person()
-    await Application.create(
-        group=await group_without_sessions(facilitator),
-        applicant=member.user,
-        support_sought="Someone to talk to",
-        status=ApplicationStatus.CALL_SCHEDULED,
-        call_at=later,
+    facilitator, member = await applying(
+        person, status=ApplicationStatus.CALL_SCHEDULED, call_at=later
     )
 
     given = [
