@@ -11,6 +11,7 @@ own transaction is unique (``models.reminders``).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,6 +38,11 @@ CALL_LEADS = (timedelta(hours=1),)
 SESSION_LEADS = (timedelta(hours=24), timedelta(hours=1))
 TERM_LEADS = (timedelta(weeks=2),)
 KEEP_SENT = timedelta(days=60)
+# A beat gives at most this many, pausing between them: a thousand people reminded at
+# once must not hold the embedded SQLite's one writer away from a live session's posts
+# (another process waits for it). The rest are still due, and go on the next beats.
+MOST_PER_BEAT = 100
+PAUSE_SECONDS = 0.01
 
 
 @dataclass(frozen=True)
@@ -215,12 +221,17 @@ KINDS: tuple[Callable[[datetime], Awaitable[list[Due]]], ...] = (
 
 
 async def do_send_reminders(now: datetime | None = None) -> int:
-    """Give every reminder now due and not yet given; how many this call gave."""
+    """Give the reminders now due and not yet given, up to ``MOST_PER_BEAT``; how many
+    this call gave."""
     now = now or datetime.now(UTC)
     given = 0
     for reminders_of in KINDS:
         for reminder in await reminders_of(now):
-            given += await give(reminder, now)
+            if given >= MOST_PER_BEAT:
+                return given
+            if await give(reminder, now):
+                given += 1
+                await asyncio.sleep(PAUSE_SECONDS)
     return given
 
 

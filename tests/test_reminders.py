@@ -186,3 +186,20 @@ async def test_those_waiting_hear_when_they_move_up_the_list(gql, person):
     assert not await PersonalMessage.filter(
         recipient_id=ann.user.id, subject__startswith="You have moved up"
     ).exists()
+
+
+async def test_a_beat_gives_a_bounded_number_and_the_next_beats_the_rest(
+    person, later, monkeypatch
+):
+    # Given three applicants whose offers all lapse a day from the beat, and a bound of two
+    monkeypatch.setattr("resolvers.reminders.MOST_PER_BEAT", 2)
+    for _ in range(3):
+        await applying(person, status=ApplicationStatus.PLACE_OFFERED, offer_expires_at=later)
+    now = later - timedelta(hours=12)
+
+    # When the beat comes twice
+    given = [await do_send_reminders(now), await do_send_reminders(now + timedelta(minutes=1))]
+
+    # Then two go on the first, the last on the next, and each once
+    assert given == [2, 1]
+    assert await SentReminder.all().count() == 3
