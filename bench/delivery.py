@@ -608,7 +608,8 @@ async def live_delivery(bench: Bench, measure_memory: bool) -> None:
     target = TARGET_LIVE_MS[bench.backend]
     p99 = percentile(found.latencies_ms, 0.99)
     name = f"Live delivery, {where}, {len(connections)} subscribers"
-    failures = f", {len(poster.posted.failures)} posts FAILED" if poster.posted.failures else ""
+    failed = poster.posted.failures
+    failures = f", {len(failed)} posts FAILED (first: {failed[0]})" if failed else ""
     bench.say(
         result(
             f"{name}, {rate:.0f} posts/s",
