@@ -4,12 +4,17 @@ BIN := $(VENV)/bin
 
 .PHONY: install run test bench schema lint
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed ide/static/vendor/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# GraphiQL's pinned build, from the npm registry, checked against its integrity.
+ide/static/vendor/.installed: ide/assets.py $(VENV)/.installed
+	$(BIN)/python -m ide.assets
 	touch $@
 
 run: install

@@ -18,8 +18,8 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketClose, WebSocketDisconnect
 from strawberry.asgi import GraphQL
@@ -40,6 +40,7 @@ from auth.identity import ANONYMOUS, bearer_token, token_from_connection_params,
 from auth.integrations import is_integration_token, viewer_for_integration
 from auth.tokens import sign_in_is_live
 from errors import ServiceUnavailable
+from ide.page import ASSETS_PATH, Assets, graphiql_page
 from jobs.beat import keep_beating
 from mail.links import UNSUBSCRIBE_PATH
 from mail.relay import relay_forever
@@ -197,6 +198,10 @@ class HavenGraphQL(GraphQL):
         give_code(error)
         return ExecutionResult(data=None, errors=[error])
 
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """Haven's own GraphiQL page (``ide``), whose files come from Haven alone."""
+        return graphiql_page(GRAPHQL_PATH)
+
     def encode_json(self, data: object) -> str | bytes:
         """A live event's answer shared by many sockets is encoded once, not per socket."""
         if type(data) is dict and data.get("type") == "next" and (frame := encode_next(data)):
@@ -348,6 +353,7 @@ def create_app(settings: Settings | None = None) -> Haven:
             Route("/readyz", readyz),
             Route(UNSUBSCRIBE_PATH, unsubscribe, methods=["GET", "POST"]),
             Route(GRAPHQL_PATH, view, methods=["GET", "POST"]),
+            Mount(ASSETS_PATH, app=Assets()),
         ],
         middleware=[
             Middleware(HeaderSizeLimit),  # first: nothing reads headers over the cap

@@ -87,6 +87,16 @@ class IsGroupFacilitatorDirective:
 
 @strawberry.schema_directive(
     locations=[Location.FIELD_DEFINITION],
+    name="forOwnGroups",
+    description="Admits a facilitator when no group is named: the answer then covers only "
+    f"the groups she facilitates. {ALTERNATIVES}",
+)
+class ForOwnGroupsDirective:
+    pass
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
     name="isSessionMember",
     description="Admits a member whose membership of the group overlapped the session "
     "concerned, even if it has ended since; she reads the part her membership covered. "
@@ -238,6 +248,17 @@ class IsGroupFacilitator(BasePermission):
         if group_id is None or not info.context.viewer.has_role(Role.FACILITATOR):
             return False
         return (await info.context.group_roles()).is_facilitator(group_id)
+
+
+class ForOwnGroups(BasePermission):
+    """For an overview across groups: the resolver narrows it to the viewer's own groups
+    (``resolvers.applications.groups_reviewed_by``)."""
+
+    who = "a facilitator, for her own groups, when no group is named"
+    _schema_directive = ForOwnGroupsDirective()
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return kwargs.get("group_id") is None and info.context.viewer.has_role(Role.FACILITATOR)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from tortoise.exceptions import IntegrityError
 
 from auth.access import current_memberships
 from auth.gp_details import GPDetails, seal, unseal
+from auth.identity import Viewer
 from errors import BadUserInput, Conflict, NotFound
-from models import OPEN_STATUSES, Application, ApplicationStatus, Group, ProposedCall
+from models import OPEN_STATUSES, Application, ApplicationStatus, Group, ProposedCall, Role
 from resolvers.alternatives import WHILE_YOU_WAIT
 from resolvers.audit import audit
 from resolvers.calls import arrange_call, check_suitable_times, seal_phone
@@ -242,14 +243,29 @@ async def get_application(application_id: int) -> Application:
     return application
 
 
+async def groups_reviewed_by(viewer: Viewer) -> list[int]:
+    """The groups whose applications a reader reviews when she names none: all of them
+    for the online manager, her own for a facilitator, none for anyone else."""
+    if viewer.has_role(Role.ONLINE_MANAGER):
+        return await Group.all().values_list("id", flat=True)
+    if viewer.has_role(Role.FACILITATOR):
+        return await Group.filter(facilitator_id=viewer.user_id).values_list("id", flat=True)
+    return []
+
+
 async def applications_of(applicant_id: int) -> list[Application]:
     return await Application.filter(applicant_id=applicant_id).order_by("-id")
 
 
 async def applications_to_review(
-    group_id: int, status: ApplicationStatus | None
+    group_id: int | None, status: ApplicationStatus | None, viewer: Viewer
 ) -> list[Application]:
-    applications = Application.filter(group_id=group_id)
+    """A group's applications, or, with no group named, those of every group the viewer
+    reviews (``groups_reviewed_by``), oldest first."""
+    if group_id is not None:
+        applications = Application.filter(group_id=group_id)
+    else:
+        applications = Application.filter(group_id__in=await groups_reviewed_by(viewer))
     if status is not None:
         applications = applications.filter(status=status)
     return await applications.order_by("id")

@@ -11,6 +11,7 @@ from strawberry.types import Info
 from auth.access import application_subject
 from auth.gp_details import GPDetails as SealedDetails
 from auth.permissions import (
+    ForOwnGroups,
     HasRole,
     IsAuthenticated,
     IsGroupFacilitator,
@@ -201,15 +202,18 @@ class Query:
         return Application.from_model(await applications.get_application(parse_id(id)))
 
     @strawberry.field(
-        description="A group's applications, for its facilitator and the online manager.",
-        extensions=guard(*STAFF_OF_GROUP),
+        description="A group's applications, oldest first; with no group named, those of "
+        "every group you facilitate (the online manager: of every group).",
+        extensions=guard(*STAFF_OF_GROUP, ForOwnGroups()),
     )
     async def applications_to_review(
         self,
-        group_id: strawberry.ID,
+        info: Info,
+        group_id: strawberry.ID | None = None,
         status: ApplicationStatus | None = None,  # type: ignore[valid-type]
     ) -> list[Application] | None:
-        found = await applications.applications_to_review(parse_id(group_id), status)
+        group = parse_id(group_id, "groupId") if group_id is not None else None
+        found = await applications.applications_to_review(group, status, info.context.viewer)
         return [Application.from_model(a) for a in found]
 
 

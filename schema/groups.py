@@ -102,12 +102,20 @@ class Group:
         return groups.next_meeting(self.weekday.value, self.start_time)
 
     @strawberry.field(
-        description="Sessions held, and at least the next four from the weekly schedule.",
+        description="Sessions held, and at least the next four from the weekly schedule; "
+        "with `after` or `before`, those starting from `after` and before `before` (this "
+        'week\'s: `after: "2026-07-06T00:00", before: "2026-07-13T00:00"`).',
         extensions=guard(IsGroupMember(), IsGroupFacilitator(), MANAGER),
     )
-    async def sessions(self, info: Info) -> list[GroupSession] | None:
+    async def sessions(
+        self, info: Info, after: datetime | None = None, before: datetime | None = None
+    ) -> list[GroupSession] | None:
         found = await info.context.loaders.sessions.load(self.group_id)
-        return [GroupSession.from_model(s) for s in found]
+        return [
+            GroupSession.from_model(s)
+            for s in found
+            if (after is None or s.starts_at >= after) and (before is None or s.starts_at < before)
+        ]
 
     @strawberry.field(
         description="The group's current members: visible to them, its facilitator and the "

@@ -76,17 +76,24 @@ def parse_time(value: object) -> dt.time:
     return moment
 
 
+def to_the_second(value: dt.datetime | dt.time) -> str:
+    """A moment or time of day as people read it: no fractions of a second. A message's
+    order is its ``sequence``, never its time."""
+    return value.isoformat(timespec="seconds")
+
+
 def _iso_scalar(
     kind: type[dt.date] | type[dt.time],
     name: str,
     description: str,
     parse: Callable[[object], object],
+    serialize: Callable[[T], str] = dt.date.isoformat,
 ) -> ScalarDefinition:
     return ScalarDefinition(
         name=name,
         description=description,
         specified_by_url=None,
-        serialize=kind.isoformat,
+        serialize=serialize,
         parse_value=parse,
         parse_literal=None,
         origin=kind,
@@ -99,11 +106,16 @@ OVERRIDES = {
         dt.datetime,
         "DateTime",
         f"Date with time (ISO 8601), {YEARS}. Without a UTC offset it is London time: "
-        f"{DATETIME_EXAMPLE} is 7 pm in London. Answers are in UTC.",
+        f"{DATETIME_EXAMPLE} is 7 pm in London. Answers are in UTC, to the second.",
         parse_datetime,
+        to_the_second,
     ),
     dt.date: _iso_scalar(dt.date, "Date", f"Date (ISO 8601), {YEARS}", parse_date),
     dt.time: _iso_scalar(
-        dt.time, "Time", "Time of day (ISO 8601) as London clocks show it", parse_time
+        dt.time,
+        "Time",
+        "Time of day (ISO 8601) as London clocks show it",
+        parse_time,
+        to_the_second,
     ),
 }

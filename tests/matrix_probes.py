@@ -452,6 +452,7 @@ PROBES: dict[str, Probe] = {
     "Query.applicationsToReview": Probe(
         "query ($group: ID!) { applicationsToReview(groupId: $group) { id } }", group
     ),
+    "Query.applicationsToReview [mine]": Probe("{ applicationsToReview { id } }"),
     "Query.myMemberships": Probe("{ myMemberships { id } }"),
     "Query.session": Probe("query ($id: ID!) { session(id: $id) { id } }", ended),
     "Query.transcript": Probe(

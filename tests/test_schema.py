@@ -26,6 +26,7 @@ DIRECTIVES = {
     "isPublished",
     "isGroupSpecialist",
     "isPublishedToSignedIn",
+    "forOwnGroups",
 }
 
 

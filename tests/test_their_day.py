@@ -63,3 +63,49 @@ async def test_sessions_and_calls_carry_their_local_time(gql, person):
     assert first == readable(session.starts_at)
     assert first.startswith("Tuesday ")
     assert first.endswith(", 19:00")
+
+
+REVIEW_ALL = "{ applicationsToReview { group { name } applicant { profileName } } }"
+
+
+async def test_applications_of_all_my_groups_when_none_is_named(gql, person):
+    # Given a facilitator of two groups, each with an application, and another's group
+    facilitator = await person(Role.FACILITATOR)
+    tuesday = await make_group(facilitator, name="Tuesday group")
+    carers = await make_group(facilitator, name="Carers' group")
+    elsewhere = await make_group(await person(Role.FACILITATOR), name="Other group")
+    for group in (tuesday, carers, elsewhere):
+        await apply(gql, await person(), group)
+    member = await person()
+
+    # When she, the online manager and a member ask without naming a group
+    hers = data(await gql(REVIEW_ALL, token=facilitator.token), "applicationsToReview")
+    managers = await gql(REVIEW_ALL, token=(await person(Role.ONLINE_MANAGER)).token)
+    members = await gql(REVIEW_ALL, token=member.token)
+
+    # Then she sees her two groups' applications only, the manager every group's,
+    # and the member is refused
+    assert [a["group"]["name"] for a in hers] == ["Tuesday group", "Carers' group"]
+    assert len(data(managers, "applicationsToReview")) == 3
+    assert code(members) == "FORBIDDEN"
+    assert members["data"]["applicationsToReview"] is None
+
+
+async def test_times_come_back_to_the_second(gql, person):
+    # Given a message said at a moment with a fraction of a second
+    facilitator = await person(Role.FACILITATOR)
+    group = await make_group(facilitator)
+    session = await GroupSession.filter(group_id=group.id).order_by("starts_at").first()
+    assert session is not None
+    session.started_at = datetime(2030, 7, 2, 9, 30, 15, 987654, tzinfo=UTC)
+    await session.save()
+
+    # When the facilitator reads it
+    result = await gql(
+        "query ($id: ID!) { session(id: $id) { startedAt } }",
+        {"id": str(session.id)},
+        token=facilitator.token,
+    )
+
+    # Then it reads to the second
+    assert data(result, "session") == {"startedAt": "2030-07-02T09:30:15+00:00"}
