@@ -43,6 +43,7 @@ CHROMIUM_FLAGS = [
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 SCREENSHOTS = os.environ.get("HAVEN_SCREENSHOTS")  # a folder: the README's pictures
 REFRESH = "mutation ($token: String!) { refreshToken(token: $token) { accessToken } }"
+START = "mutation ($session: ID!) { startSession(sessionId: $session) { status } }"
 END = "mutation ($session: ID!) { endSession(sessionId: $session) { status } }"
 POST = """
 mutation ($session: ID!, $body: String!) {
@@ -105,9 +106,22 @@ async def browser() -> AsyncIterator[Any]:
         await browser.close()
 
 
+def is_named(operation: str) -> Any:
+    """Whether a request carries the operation of that name."""
+
+    def named(request: Any) -> bool:
+        body = request.post_data_json if request.method == "POST" else None
+        return isinstance(body, dict) and body.get("operationName") == operation
+
+    return named
+
+
 def is_sign_in(response: Any) -> bool:
-    body = response.request.post_data_json
-    return isinstance(body, dict) and body.get("operationName") == "SignIn"
+    return is_named("SignIn")(response.request)
+
+
+def is_refresh(response: Any) -> bool:
+    return is_named("Refresh")(response.request)
 
 
 class Page:
@@ -157,8 +171,10 @@ class Page:
 
 
 @contextlib.asynccontextmanager
-async def graphiql(browser: Any, url: str) -> AsyncIterator[Page]:
+async def graphiql(browser: Any, url: str, clock: bool = False) -> AsyncIterator[Page]:
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
+    if clock:
+        await context.clock.install()
     elsewhere: list[str] = []
 
     async def loopback_only(route: Any) -> None:
@@ -326,3 +342,71 @@ async def test_a_facilitators_session_from_the_page(browser, server: Server, gql
         assert refreshed["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
         assert page.elsewhere == []
         assert page.problems == []
+
+
+async def test_the_page_says_so_when_graphiql_cannot_load(browser, server: Server):
+    # Given a network that lets the page through but not GraphiQL's script
+    context = await browser.new_context()
+    await context.route("**/graphiql.min.js", lambda route: route.abort())
+    page = await context.new_page()
+    try:
+        # When the page is opened
+        await page.goto(f"{server.url}/graphql")
+
+        # Then it says what did not load, rather than "Loading…" for ever
+        message = await page.inner_text("#haven-loading")
+        assert "GraphiQL did not start: GraphiQL did not load from this server" in message
+    finally:
+        await context.close()
+
+
+async def test_the_sign_in_is_renewed_while_she_follows_a_session(
+    browser, server: Server, gql, person
+):
+    # Given a facilitator following her live session, the page's clock in the test's hands
+    facilitator, member, _, session = await a_week_to_run(gql, person)
+    started = await gql(START, {"session": str(session.id)}, token=facilitator.token)
+    assert data(started, "startSession") == {"status": "LIVE"}
+    async with graphiql(browser, server.url, clock=True) as page:
+        await page.sign_in(facilitator.user.email)
+        await page.open_tab("FollowTheSession")
+        await page.run()
+        await page.result_shows("Listening")
+        await say(gql, member, session, "Before the break")
+        await page.result_shows("Before the break")
+
+        # When fourteen of the access token's fifteen minutes pass
+        async with page.page.expect_response(is_refresh) as answer:
+            await page.page.clock.fast_forward("14:30")
+        renewed = (await (await answer.value).json())["data"]["refreshToken"]
+
+        # Then the page renewed it, and the stream goes on with nothing lost
+        await say(gql, member, session, "After the break")
+        shown = await page.result_shows("Before the break", "After the break")
+        assert "Connection lost" not in shown
+        assert renewed["accessToken"] != page.signed_in["accessToken"]
+
+        # And what she runs next carries the new token
+        await page.open_tab("MyGroups")
+        async with page.page.expect_request(is_named("MyGroups")) as request:
+            await page.run()
+        sent = (await request.value).headers["authorization"]
+        assert sent == f"Bearer {renewed['accessToken']}"
+        await page.result_shows("Tuesday evening group")
+
+        # When she runs a sign-in typed into the editor
+        await page.page.click(".graphiql-query-editor .CodeMirror")
+        await page.page.keyboard.press("Control+A")
+        await page.page.keyboard.type(
+            'mutation TypedSignIn { login(email: "x@example.org", password: "not-this") '
+            "{ accessToken } }"
+        )
+        await page.run()
+        await page.result_shows("errors")
+
+        # Then the history keeps what she ran before, but not that
+        await page.page.click("[aria-label='Show History']")
+        history = await page.page.inner_text(".graphiql-history")
+        assert "MyGroups" in history
+        assert "TypedSignIn" not in history
+        assert "not-this" not in await page.stored()
