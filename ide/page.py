@@ -73,6 +73,7 @@ def graphiql_page(graphql_path: str) -> HTMLResponse:
         '<!doctype html><html lang="en-GB"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="referrer" content="no-referrer">'
+        '<link rel="icon" href="data:,">'
         f"<title>Haven · GraphiQL</title>{head}</head><body>"
         '<header id="haven-bar"></header>'
         '<main id="haven-graphiql"><div id="haven-loading" role="status">'

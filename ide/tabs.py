@@ -35,8 +35,9 @@ TABS = (
     Tab(
         "My groups",
         """
-# My groups: the groups you facilitate or belong to, and when each meets next.
-# Press the run button (or Ctrl-Enter). Tabs above hold the rest of your week.
+# My groups: the groups you facilitate or belong to,
+# and when each meets next. Press the run button (or
+# Ctrl-Enter). The tabs above hold the rest of your week.
 query MyGroups {
   myGroups {
     id
@@ -54,9 +55,10 @@ query MyGroups {
     Tab(
         "Applications to review",
         """
-# Applications to review: every application to your groups, oldest first.
-# Give a groupId to see one group's, a status (SUBMITTED, CALL_SCHEDULED,
-# AWAITING_GP, …) to see those at one step.
+# Applications to review: every application to your
+# groups, oldest first. In Variables, a groupId shows one
+# group's; a status (SUBMITTED, CALL_SCHEDULED,
+# AWAITING_GP, …) those at one step.
 query ApplicationsToReview($groupId: ID, $status: ApplicationStatus) {
   applicationsToReview(groupId: $groupId, status: $status) {
     id
@@ -75,9 +77,10 @@ query ApplicationsToReview($groupId: ID, $status: ApplicationStatus) {
     Tab(
         "Arrange a call",
         """
-# Arrange a call: offer an applicant up to five times for the screening call.
-# Times are London time as you would write them (2026-07-02T10:30); she picks one,
-# and both of you are told.
+# Arrange a call: offer an applicant up to five times
+# for her screening call, in London time as you would
+# write them (2026-07-02T10:30). She picks one; both of
+# you are told.
 mutation ArrangeACall($applicationId: ID!, $times: [DateTime!]!) {
   proposeCallTimes(applicationId: $applicationId, times: $times) {
     id
@@ -92,7 +95,8 @@ mutation ArrangeACall($applicationId: ID!, $times: [DateTime!]!) {
     Tab(
         "This week's sessions",
         """
-# This week's sessions of each of your groups, Monday to Sunday, London time.
+# This week's sessions of each of your groups, Monday
+# to Sunday, London time.
 query ThisWeeksSessions($after: DateTime, $before: DateTime) {
   myGroups {
     name
@@ -110,7 +114,8 @@ query ThisWeeksSessions($after: DateTime, $before: DateTime) {
     Tab(
         "Start",
         """
-# Start: open the session, so that members can join and talk.
+# Start: open the session, so that members can join
+# and talk.
 mutation Start($sessionId: ID!) {
   startSession(sessionId: $sessionId) {
     id
@@ -125,8 +130,9 @@ mutation Start($sessionId: ID!) {
     Tab(
         "Follow the session",
         """
-# Follow the session: every message as it is said, in order, and who is present.
-# The stream picks up where it left off if the connection drops.
+# Follow the session: every message in order as it is
+# said, and who is present. If the connection drops, it
+# picks up where it left off.
 subscription FollowTheSession($sessionId: ID!, $afterSequence: Int! = 0) {
   sessionMessages(sessionId: $sessionId, afterSequence: $afterSequence) {
     sequence
@@ -142,7 +148,8 @@ subscription FollowTheSession($sessionId: ID!, $afterSequence: Int! = 0) {
     Tab(
         "End",
         """
-# End: close the session. Its transcript is then kept for the group.
+# End: close the session. Its transcript is kept for
+# you and the members who were there.
 mutation End($sessionId: ID!) {
   endSession(sessionId: $sessionId) {
     id
@@ -156,7 +163,8 @@ mutation End($sessionId: ID!) {
     Tab(
         "Transcript",
         """
-# Transcript: what was said in an ended session, a hundred messages a page.
+# Transcript: what was said in an ended session, a
+# hundred messages a page.
 query Transcript($sessionId: ID!) {
   transcript(sessionId: $sessionId) {
     session { startsAtLocal endedAt }

@@ -275,6 +275,7 @@ async def test_a_facilitators_session_from_the_page(browser, server: Server, gql
     facilitator, member, _group, session = await a_week_to_run(gql, person)
     async with CuttableProxy(server.url) as proxy, graphiql(browser, proxy.url) as page:
         await page.page.wait_for_selector(".graphiql-container", timeout=15_000)
+        await snapshot(page, "sign-in")
 
         # When she signs in through the form
         await page.sign_in(facilitator.user.email)
