@@ -386,14 +386,21 @@ async def test_the_sign_in_is_renewed_while_she_follows_a_session(
         await say(gql, member, session, "After the break")
         shown = await page.result_shows("Before the break", "After the break")
         assert "Connection lost" not in shown
-        assert renewed["accessToken"] != page.signed_in["accessToken"]
+        assert renewed["refreshToken"] != page.signed_in["refreshToken"]
 
-        # And what she runs next carries the new token
+        # And it keeps what it was given: the next renewal spends the new refresh token
+        async with page.page.expect_response(is_refresh) as again:
+            await page.page.clock.fast_forward("14:30")
+        second = await again.value
+        assert second.request.post_data_json["variables"]["token"] == renewed["refreshToken"]
+        latest = (await second.json())["data"]["refreshToken"]
+
+        # And what she runs next carries the latest access token
         await page.open_tab("MyGroups")
         async with page.page.expect_request(is_named("MyGroups")) as request:
             await page.run()
         sent = (await request.value).headers["authorization"]
-        assert sent == f"Bearer {renewed['accessToken']}"
+        assert sent == f"Bearer {latest['accessToken']}"
         await page.result_shows("Tuesday evening group")
 
         # When she runs a sign-in typed into the editor
