@@ -1,5 +1,5 @@
 """The ``haven`` command: serve, migrate, seed demo data, create users and integrations, revoke
-integrations, purge, print the schema."""
+integrations, purge, reseal under a new key, print the schema."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 
-from settings import SettingsError, get_settings, load_settings
+from settings import SettingsError, check_can_serve, get_settings, load_settings
 
 
 def serve(args: argparse.Namespace) -> None:
@@ -20,13 +20,7 @@ def serve(args: argparse.Namespace) -> None:
 
     overrides = {"HOST": args.host, "PORT": str(args.port) if args.port else None}
     settings = load_settings({**os.environ, **{k: v for k, v in overrides.items() if v}})
-    if args.workers > 1 and (
-        settings.broadcast_url.startswith("memory://") or settings.database_url.startswith("sqlite")
-    ):
-        sys.exit(
-            "haven: several workers need a shared database and pub/sub: set DATABASE_URL to "
-            "PostgreSQL and BROADCAST_URL to Redis"
-        )
+    check_can_serve(settings, args.workers)
 
     uvicorn.run(
         "app:create_app",
@@ -105,6 +99,26 @@ def purge_expired(args: argparse.Namespace) -> None:
         for erased in report:
             ids = ", ".join(map(str, erased.application_ids))
             print(f"  user {erased.user_id}: applications {ids}")
+
+    with_database(work)
+
+
+def reseal_gp_details(args: argparse.Namespace) -> None:
+    from resolvers.resealing import do_reseal
+
+    keys = get_settings().gp_details_keys
+
+    async def work() -> None:
+        report = await do_reseal(keys)
+        for counts in report:
+            print(
+                f"{counts.what}: {counts.resealed} sealed again under the newest key, "
+                f"{counts.current} already under it, {counts.unreadable} opened by no listed key"
+            )
+        if any(counts.unreadable for counts in report):
+            sys.exit("keep every listed key: some values are opened by none of them")
+        if len(keys) > 1:
+            print("Every value is under the newest key: the others may now leave GP_DETAILS_KEY.")
 
     with_database(work)
 
@@ -213,6 +227,11 @@ def parser() -> argparse.ArgumentParser:
     )
     command.add_argument("--dry-run", action="store_true", help="report, erase nothing")
     command.set_defaults(run=purge_expired)
+
+    commands.add_parser(
+        "reseal-gp-details",
+        help="seal stored GP details, numbers and evidence again under the newest key",
+    ).set_defaults(run=reseal_gp_details)
 
     commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(
         run=export_schema

@@ -14,7 +14,7 @@ import functools
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,8 +45,8 @@ class Settings:
     env: str
     database_url: str
     broadcast_url: str
-    jwt_secret: str
-    gp_details_keys: tuple[str, ...]
+    jwt_secret: str = field(repr=False)
+    gp_details_keys: tuple[str, ...] = field(repr=False)
     host: str
     port: int
     allowed_origins: tuple[str, ...]
@@ -62,7 +62,7 @@ class Settings:
     publish_seconds: float = 1.0
     session_max_minutes: int = 90
     # No SMTP server: e-mail is written as .eml files under ``mail_dir`` instead.
-    smtp_url: str = field(default="", repr=False)  # may hold the relay's password
+    smtp_url: str = ""  # may hold the relay's password: masked in repr, as in every URL
     mail_from: str = "Haven <no-reply@haven.localhost>"
     mail_dir: Path = DEFAULT_MAIL_DIR
     app_url: str = "http://127.0.0.1:8000"
@@ -70,6 +70,40 @@ class Settings:
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    def __repr__(self) -> str:
+        """Every setting, for logs and tracebacks, but never a secret: the keys are
+        masked, and so is the password in any URL (a database's, a relay's)."""
+        shown = []
+        for setting in fields(self):
+            value = getattr(self, setting.name)
+            if not setting.repr:
+                value = "***"
+            elif isinstance(value, str) and "://" in value:
+                value = without_password(value)
+            shown.append(f"{setting.name}={value!r}")
+        return f"Settings({', '.join(shown)})"
+
+
+def without_password(url: str) -> str:
+    """``url`` with the password in it, if any, masked."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
+
+
+def check_can_serve(settings: Settings, processes: int) -> None:
+    """Refuse to serve where people's data would be lost or split: production keeps it in
+    PostgreSQL, and several processes share one database and one pub/sub."""
+    on_postgres = urlsplit(settings.database_url).scheme in ("postgres", "postgresql")
+    if settings.production and not on_postgres:
+        raise SettingsError("production needs DATABASE_URL naming a PostgreSQL database")
+    if processes > 1 and (not on_postgres or settings.broadcast_url.startswith("memory://")):
+        raise SettingsError(
+            "several processes need a shared database and pub/sub: set DATABASE_URL to "
+            "PostgreSQL and BROADCAST_URL to Redis"
+        )
 
 
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:

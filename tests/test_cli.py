@@ -102,7 +102,25 @@ def test_several_workers_need_a_shared_database_and_pub_sub(tmp_path):
     refused = haven("serve", "--workers", "2", database=tmp_path / "h.sqlite3")
 
     assert refused.returncode != 0
-    assert "several workers need a shared database" in refused.stderr
+    assert "several processes need a shared database" in refused.stderr
+
+
+def test_production_serves_from_postgresql_only(tmp_path):
+    # Given production settings but the SQLite file a laptop uses
+    production = {
+        "HAVEN_ENV": "production",
+        "JWT_SECRET": "production-secret-" + "y" * 40,
+        "GP_DETAILS_KEY": "cHJvZHVjdGlvbnByb2R1Y3Rpb25wcm9kdWN0aW9ucHI=",
+        "SMTP_URL": "smtp://mail.example.org",
+        "APP_URL": "https://haven.example.org",
+    }
+
+    # When it is asked to serve
+    refused = haven("serve", database=tmp_path / "h.sqlite3", **production)
+
+    # Then it refuses, and says what it needs
+    assert refused.returncode != 0
+    assert "production needs DATABASE_URL naming a PostgreSQL database" in refused.stderr
 
 
 def test_create_integration_prints_a_token_once(tmp_path):
@@ -191,3 +209,16 @@ def test_revoke_integration_says_when_nothing_matched(tmp_path):
     assert "one of the arguments --id --name is required" in neither.stderr
     rows = sqlite3.connect(database).execute("SELECT revoked_at FROM integrations")
     assert rows.fetchall() == [(None,)]
+
+
+def test_reseal_gp_details_reports_and_says_when_old_keys_may_go(tmp_path):
+    database = tmp_path / "haven.sqlite3"
+    haven("migrate", database=database)
+    new = "bmV3bmV3bmV3bmV3bmV3bmV3bmV3bmV3bmV3bmV3bmU="
+    old = "b2xkb2xkb2xkb2xkb2xkb2xkb2xkb2xkb2xkb2xkb2w="
+
+    resealed = haven("reseal-gp-details", database=database, GP_DETAILS_KEY=f"{new},{old}")
+
+    assert resealed.returncode == 0, resealed.stderr
+    assert "GP details: 0 sealed again under the newest key, 0 already under it" in resealed.stdout
+    assert "the others may now leave GP_DETAILS_KEY" in resealed.stdout

@@ -8,7 +8,9 @@ import pytest
 from tortoise import connections
 
 from auth.gp_details import GPDetails, reseal, seal, unseal
-from models import AuditEntry, Role
+from auth.sealed import seal_text, unseal_text
+from models import Application, AuditEntry, Role
+from resolvers.resealing import do_reseal
 from tests.conftest import join, make_group
 from tests.workflow import GP, apply, code, data, screen
 
@@ -108,6 +110,41 @@ async def test_keys_rotate_without_losing_what_was_sealed():
     assert unseal((new,), resealed) == details
     with pytest.raises(RuntimeError):
         unseal((new,), sealed_with_old)
+
+
+async def test_resealing_moves_every_stored_value_to_the_newest_key(screened, settings):
+    # Given GP details and a telephone number sealed under today's key, and a new key
+    *_, application_id = screened
+    old = settings.gp_details_keys
+    new = base64.urlsafe_b64encode(b"n" * 32).decode()
+    await Application.filter(id=application_id).update(phone=seal_text(old, "0113 496 0000"))
+
+    # When they are resealed with the new key in front
+    first = await do_reseal((new, *old))
+    again = await do_reseal((new, *old))
+
+    # Then both open with the new key alone, and a second run finds nothing to do
+    stored = await Application.get(id=application_id)
+    assert unseal((new,), stored.gp_details).gp_name == "Dr Jane Moss"
+    assert unseal_text((new,), stored.phone) == "0113 496 0000"
+    assert {c.what: (c.resealed, c.current) for c in first}["GP details"] == (1, 0)
+    assert {c.what: (c.resealed, c.current) for c in first}["telephone numbers"] == (1, 0)
+    assert all(c.resealed == 0 and c.unreadable == 0 for c in again)
+    assert sum(c.current for c in again) == 2
+
+
+async def test_resealing_leaves_what_no_listed_key_opens(screened, settings):
+    # Given details sealed under a key that is then left out of the list
+    *_, application_id = screened
+    before = (await Application.get(id=application_id)).gp_details
+    new = base64.urlsafe_b64encode(b"n" * 32).decode()
+
+    # When resealing with the new key only
+    report = await do_reseal((new,))
+
+    # Then the row is counted as unreadable and left untouched
+    assert {c.what: c.unreadable for c in report}["GP details"] == 1
+    assert (await Application.get(id=application_id)).gp_details == before
 
 
 async def test_entries_in_the_audit_log_cannot_be_changed_or_deleted(screened):

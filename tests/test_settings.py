@@ -52,6 +52,26 @@ def test_production_starts_with_its_own_secrets():
     assert not settings.introspection
 
 
+def test_no_secret_is_printed_with_the_settings():
+    settings = load_settings(
+        {
+            "JWT_SECRET": SECRET,
+            "GP_DETAILS_KEY": KEY,
+            "SMTP_URL": "smtp://haven:relay-password@mail.example.org:587",
+            "DATABASE_URL": "postgres://haven:database-password@db.internal:5432/haven",
+            "BROADCAST_URL": "redis://:redis-password@cache.internal:6379",
+        }
+    )
+
+    printed = repr(settings)
+
+    for secret in (SECRET, KEY, "relay-password", "database-password", "redis-password"):
+        assert secret not in printed
+    # The rest is there to read
+    assert "postgres://haven:***@db.internal:5432/haven" in printed
+    assert "smtp://haven:***@mail.example.org:587" in printed
+
+
 @pytest.mark.parametrize(
     ("environ", "complaint"),
     [
