@@ -46,13 +46,14 @@ from mail.links import UNSUBSCRIBE_PATH
 from mail.relay import relay_forever
 from models.bounded import within
 from models.database import close_database, database_is_ready, open_database
+from observe import requests
 from pages import unsubscribe
 from schema import build_schema
 from schema.answers import GRAPHQL_PATH, AnswerStore, KeptAnswers
 from schema.context import Context
 from schema.errors import give_code
 from schema.fanout import encode_next
-from settings import Settings, load_settings
+from settings import Network, Settings, load_settings
 from subscriptions.hub import Hub
 from subscriptions.setup import Gate
 from subscriptions.sign_ins import SignInSockets
@@ -228,8 +229,13 @@ class Haven(Starlette):
     """
 
     graphql: ASGIApp
+    trusted_proxies: tuple[Network, ...] = ()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            current = requests.begin(scope, self.trusted_proxies)
+            if scope["type"] == "http":
+                send = requests.answering_with_id(send, current)
         if scope["type"] == "websocket" and scope["path"] == GRAPHQL_PATH and headers_fit(scope):
             scope["app"] = self
             await self.graphql(scope, receive, send)
@@ -372,6 +378,7 @@ def create_app(settings: Settings | None = None) -> Haven:
         lifespan=lifespan,
     )
     app.graphql = view
+    app.trusted_proxies = settings.trusted_proxies
     app.state.settings = settings
     app.state.hub = hub
     app.state.answers = answers

@@ -6,10 +6,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import logging.config
 import os
 import sys
 from collections.abc import Awaitable, Callable
 
+from observe.logs import log_config
 from settings import SettingsError, check_can_serve, get_settings, load_settings
 
 
@@ -34,7 +36,7 @@ def serve(args: argparse.Namespace) -> None:
         # Off: uvicorn's default would believe X-Forwarded-For from 127.0.0.1, so anyone on
         # the machine could pick their address. HAVEN_TRUSTED_PROXIES decides, in the app.
         proxy_headers=False,
-        log_level="info",
+        log_config=log_config(settings.log_format, settings.log_level),
         # Each request's line names the client's address: personal data, kept out of the
         # logs unless the operator asks for it.
         access_log=settings.access_log,
@@ -242,7 +244,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     try:
-        get_settings()
+        settings = get_settings()
+        logging.config.dictConfig(log_config(settings.log_format, settings.log_level))
         args.run(args)
     except SettingsError as error:
         sys.exit(f"haven: {error}")

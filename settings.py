@@ -66,6 +66,8 @@ class Settings:
     mail_from: str = "Haven <no-reply@haven.localhost>"
     mail_dir: Path = DEFAULT_MAIL_DIR
     app_url: str = "http://127.0.0.1:8000"
+    log_format: str = "text"  # "json" in production: one object a line
+    log_level: str = "INFO"
 
     @property
     def production(self) -> bool:
@@ -177,6 +179,17 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
             f"not {access_text!r}"
         )
 
+    log_format = environ.get("LOG_FORMAT", "json" if production else "text")
+    if log_format not in ("json", "text"):
+        raise SettingsError(f"LOG_FORMAT must be 'json' or 'text', not {log_format!r}")
+    log_level = environ.get("LOG_LEVEL", "INFO").upper()
+    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {log_level!r}")
+    if production and log_level == "DEBUG":
+        raise SettingsError(
+            "production refuses LOG_LEVEL=DEBUG: the database's debug lines carry people's data"
+        )
+
     return Settings(
         env=env,
         database_url=environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
@@ -198,6 +211,8 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         mail_from=mail_from,
         mail_dir=Path(environ.get("MAIL_DIR", str(DEFAULT_MAIL_DIR))),
         app_url=app_url,
+        log_format=log_format,
+        log_level=log_level,
     )
 
 

@@ -20,6 +20,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from auth.permissions import unguarded_operations, who_may
+from observe.operations import OperationLog
 from schema import (
     accounts,
     alternatives,
@@ -133,6 +134,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         DirectiveLimit,
     ]
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        OperationLog,  # first: its line covers the time every other takes
         lambda: OperationRules(
             max_tokens=MAX_TOKENS,
             rules=rules,

@@ -45,6 +45,11 @@ class Context:
         self._rooms: dict[int, Room] = {}
 
     @property
+    def request_id(self) -> str | None:
+        """The id of the HTTP request or WebSocket connection (``observe.requests``)."""
+        return self.request.scope.get("state", {}).get("request_id")
+
+    @property
     def client_address(self) -> str:
         """Who is asking, as the per-address limits count them (see ``auth.addresses``)."""
         client = self.request.client

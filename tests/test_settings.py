@@ -104,6 +104,18 @@ def test_no_secret_is_printed_with_the_settings():
         ({"SMTP_URL": "smtp://"}, "SMTP_URL must name"),
         ({"APP_URL": "haven.example.org"}, "APP_URL"),
         ({"MAIL_FROM": "Haven"}, "MAIL_FROM"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+        ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL"),
+        (
+            {
+                "HAVEN_ENV": "production",
+                "JWT_SECRET": SECRET,
+                "GP_DETAILS_KEY": KEY,
+                "LOG_LEVEL": "debug",
+                **PRODUCTION_MAIL,
+            },
+            "refuses LOG_LEVEL=DEBUG",
+        ),
         (
             {"HAVEN_ENV": "production", "JWT_SECRET": SECRET, "GP_DETAILS_KEY": KEY},
             "production needs SMTP_URL",
