@@ -47,6 +47,7 @@ from mail.relay import relay_forever
 from models.bounded import within
 from models.database import close_database, database_is_ready, open_database
 from observe import requests
+from observe.metrics import LIVE_OPERATIONS, OPEN_SOCKETS, metrics
 from pages import unsubscribe
 from schema import build_schema
 from schema.answers import GRAPHQL_PATH, AnswerStore, KeptAnswers
@@ -86,9 +87,11 @@ class HavenTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         """Run the operation once a setup slot is free (``subscriptions.setup``)."""
         slot = await self.view.setting_up.enter()
+        LIVE_OPERATIONS.inc()
         try:
             await super().run_operation(operation)
         finally:
+            LIVE_OPERATIONS.dec()
             slot.release()
 
     async def handle_task_exception(self, error: Exception) -> None:
@@ -115,6 +118,9 @@ class HavenTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             forget_sign_in = getattr(state, "forget_sign_in", None)
             if forget_sign_in is not None:
                 forget_sign_in()
+            if getattr(state, "counted", False):
+                OPEN_SOCKETS.dec()
+                state.counted = False
 
 
 class HavenGraphQL(GraphQL):
@@ -170,6 +176,8 @@ class HavenGraphQL(GraphQL):
             context.request.state.expiry = asyncio.get_running_loop().call_later(
                 max(delay, 0), _close_expired, context.request, reason
             )
+        OPEN_SOCKETS.inc()
+        context.request.state.counted = True
         return await super().on_ws_connect(context)
 
     async def execute_operation(  # type: ignore[override]
@@ -357,6 +365,7 @@ def create_app(settings: Settings | None = None) -> Haven:
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics),
             Route(UNSUBSCRIBE_PATH, unsubscribe, methods=["GET", "POST"]),
             Route(GRAPHQL_PATH, view, methods=["GET", "POST"]),
             Mount(ASSETS_PATH, app=Assets()),

@@ -9,6 +9,7 @@ import getpass
 import logging.config
 import os
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 
 from observe.logs import log_config
@@ -23,6 +24,9 @@ def serve(args: argparse.Namespace) -> None:
     overrides = {"HOST": args.host, "PORT": str(args.port) if args.port else None}
     settings = load_settings({**os.environ, **{k: v for k, v in overrides.items() if v}})
     check_can_serve(settings, args.workers)
+    if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Each worker writes its samples here; /metrics adds them all up (observe.metrics).
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="haven-metrics-")
 
     uvicorn.run(
         "app:create_app",

@@ -67,6 +67,7 @@ class Settings:
     mail_dir: Path = DEFAULT_MAIL_DIR
     app_url: str = "http://127.0.0.1:8000"
     log_format: str = "text"  # "json" in production: one object a line
+    metrics_token: str = field(default="", repr=False)  # who may read /metrics in production
     log_level: str = "INFO"
 
     @property
@@ -213,6 +214,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         app_url=app_url,
         log_format=log_format,
         log_level=log_level,
+        metrics_token=environ.get("METRICS_TOKEN", ""),
     )
 
 

@@ -24,6 +24,7 @@ from datetime import timedelta
 from jobs.lease import THIS_PROCESS, hold, release
 from mail.relay import do_forget_old_mail
 from models import Group
+from observe.metrics import JOB_RUNS
 from resolvers.breaches import do_escalate_overdue_reports
 from resolvers.places import settle
 from resolvers.recovery import do_forget_spent_links
@@ -84,6 +85,9 @@ async def beat_once(jobs: Jobs, holder: str = THIS_PROCESS, lease: str = LEASE_N
             await job()
         except Exception:  # one failed job must not stop the others, nor the next beat
             logger.exception("%s failed", what)
+            JOB_RUNS.labels(what, "failed").inc()
+        else:
+            JOB_RUNS.labels(what, "ok").inc()
     return True
 
 

@@ -25,6 +25,7 @@ from mail.templates import WORDINGS, Envelope, message_id, render
 from mail.transport import NotNow, Transport, Undeliverable, transport_for
 from models import OutgoingMail, User
 from models.mail import MailTopic
+from observe.metrics import MAIL_FAILURES
 from settings import Settings
 from subscriptions import channels
 from subscriptions.hub import Hub, Overflow
@@ -100,6 +101,7 @@ async def _deliver(
         if mail.attempts >= MAX_ATTEMPTS:
             await _give_up(mail, now, str(error))
         else:
+            MAIL_FAILURES.labels("tried_again_later").inc()
             await OutgoingMail.filter(id=mail.id).update(
                 next_attempt_at=now + backoff(mail.attempts),
                 claimed_until=None,
@@ -114,6 +116,7 @@ async def _deliver(
 
 
 async def _give_up(mail: OutgoingMail, now: datetime, reason: str) -> None:
+    MAIL_FAILURES.labels("given_up").inc()
     await OutgoingMail.filter(id=mail.id).update(
         failed_at=now,
         next_attempt_at=None,

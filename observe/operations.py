@@ -1,4 +1,5 @@
-"""One log line for each GraphQL operation, over HTTP and over the WebSocket alike.
+"""One log line for each GraphQL operation, over HTTP and over the WebSocket alike, and
+its count in the metrics (``observe.metrics``).
 
 The line names the operation and its type, how long it took, the codes of its errors and
 who asked (a user's or an integration's id), never the document's values or variables.
@@ -7,14 +8,18 @@ A subscription's line is written when it ends: its duration is how long it lived
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Generator
 
-from graphql import GraphQLError
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.base import BaseSchema
+from strawberry.types import ExecutionContext
 
 from auth.identity import Viewer
+from observe.metrics import OPERATION_SECONDS, OPERATIONS
 
 logger = logging.getLogger("haven.operations")
 UNKNOWN = "unknown"
@@ -26,21 +31,24 @@ class OperationLog(SchemaExtension):
         try:
             yield
         finally:
-            if logger.isEnabledFor(logging.INFO):
-                self.log(time.perf_counter() - started)
+            self.record(time.perf_counter() - started)
 
-    def log(self, seconds: float) -> None:
+    def record(self, seconds: float) -> None:
         execution = self.execution_context
         try:
             kind = execution.operation_type.value
         except Exception:  # a document that did not parse has no type
             kind = UNKNOWN
+        errors = list(execution.pre_execution_errors or ())
+        if execution.result is not None:
+            errors += execution.result.errors or ()
+        codes = error_codes(errors)
+        OPERATIONS.labels(root_field(execution), kind, codes[0] if codes else "ok").inc()
+        if kind != "subscription":
+            OPERATION_SECONDS.labels(kind).observe(seconds)
+        if not logger.isEnabledFor(logging.INFO):
+            return
         name = execution.operation_name or "anonymous"
-        codes = error_codes(
-            [*(execution.pre_execution_errors or ()), *(execution.result.errors or ())]
-            if execution.result is not None
-            else list(execution.pre_execution_errors or ())
-        )
         logger.info(
             "%s %s in %.1f ms%s",
             kind,
@@ -55,6 +63,29 @@ class OperationLog(SchemaExtension):
                 "viewer": who(execution.context.viewer),
             },
         )
+
+
+def root_field(execution: ExecutionContext) -> str:
+    """The first root field the operation selects, if the schema has it: a bounded label."""
+    document = execution.graphql_document
+    wanted = execution.operation_name
+    for definition in document.definitions if document is not None else ():
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        if wanted is not None and (definition.name is None or definition.name.value != wanted):
+            continue
+        for selection in definition.selection_set.selections:
+            if isinstance(selection, FieldNode):
+                name = selection.name.value
+                return name if name in root_fields(execution.schema) else UNKNOWN
+    return UNKNOWN
+
+
+@functools.cache
+def root_fields(schema: BaseSchema) -> frozenset[str]:
+    core = schema._schema  # type: ignore[attr-defined]
+    roots = (core.query_type, core.mutation_type, core.subscription_type)
+    return frozenset(name for root in roots if root is not None for name in root.fields)
 
 
 def error_codes(errors: list[GraphQLError]) -> list[str]:

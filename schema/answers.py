@@ -29,6 +29,7 @@ from strawberry.types.graphql import OperationType
 
 from auth.identity import bearer_token, viewer_from_token
 from models.versions import read_version
+from observe.metrics import KEPT_ANSWERS
 from resolvers.horizon import next_change_after
 from settings import Settings
 
@@ -137,6 +138,7 @@ class KeptAnswers:
         now = self.clock()
         kept = self.store.lookup(key, version, now)
         if kept is not None:
+            KEPT_ANSWERS.inc()
             await send({"type": "http.response.start", "status": 200, "headers": kept.headers})
             await send({"type": "http.response.body", "body": kept.body})
             return

@@ -24,6 +24,7 @@ from typing import Any
 
 from broadcaster import Broadcast
 
+from observe.metrics import DELIVERIES, DROPPED
 from subscriptions.setup import set_up
 
 logger = logging.getLogger("haven.subscriptions")
@@ -76,6 +77,7 @@ class Listener:
         if self.overflowed:
             return
         if len(self.items) >= self.size:
+            DROPPED.labels("listener").inc()
             self.overflowed = True
             self.items.clear()  # free the backlog at once
             self.items.append(Resync())
@@ -232,8 +234,10 @@ class Hub:
                 if event is None:
                     return
                 payload = json.loads(event.message)
-                for listener in list(self.listeners.get(channel, ())):
+                listeners = list(self.listeners.get(channel, ()))
+                for listener in listeners:
                     listener.deliver(payload)
+                DELIVERIES.inc(len(listeners))  # once an event, not once a listener
 
     async def _open(self) -> None:
         self.broadcast = Broadcast(self.url)

@@ -32,6 +32,8 @@ from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.protocol import State
 
+from observe.metrics import DROPPED
+
 if TYPE_CHECKING:
     from uvicorn._types import ASGISendEvent
 
@@ -123,6 +125,7 @@ class HavenWebSocketProtocol(WebSocketsSansIOProtocol):
         ``CLOSE_SECONDS``. Senders waiting on the socket learn it is gone."""
         self.stall_timer = None
         self.behind = True
+        DROPPED.labels("socket").inc()
         self.writable.set()
         talking = self.conn.state is State.OPEN and not self.close_sent
         if talking and not self.transport.is_closing():
