@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from models import SessionPresence
+from models import SessionMessage, SessionPresence
 from subscriptions.presence import STALE_AFTER, do_sweep_stale, present_user_ids
 from tests.conftest import ROOT, TEST_ENV
 from tests.live import LiveClient
@@ -202,3 +203,70 @@ async def test_a_sign_out_through_one_process_closes_the_socket_on_the_other(
         assert listener.closed_with == 4401
     finally:
         await listener.close()
+
+
+async def test_a_restart_moves_the_sockets_to_the_other_process_and_loses_nothing(
+    two_servers, gql, person
+):
+    # Given a member following the session through the first process, and posts
+    # arriving through both
+    first, second = two_servers
+    await asyncio.gather(wait_ready(first), wait_ready(second))
+    scene = await live_session(gql, person)
+    session, writer = scene.session_id, scene.members[1].token
+    listener = await LiveClient.connect(
+        first.replace("http", "ws") + "/graphql", scene.members[0].token
+    )
+    stream = await listener.subscribe(MESSAGES, {"session": session, "after": 0})
+    await asyncio.sleep(0.3)
+
+    async def post(url: str, body: str) -> int | None:
+        """The sequence the message got, or None if the process no longer answered."""
+        try:
+            async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+                answer = await client.post(
+                    "/graphql",
+                    json={"query": POST, "variables": {"session": session, "body": body}},
+                    headers={"Authorization": f"Bearer {writer}"},
+                )
+        except httpx.TransportError:
+            return None
+        return answer.json()["data"]["postSessionMessage"]["sequence"]
+
+    assert await post(second, "before") == 1
+    heard = [await listener.data(stream, "sessionMessages")]
+
+    # When the first process is told to stop while posts are in flight to it
+    in_flight = [asyncio.create_task(post(first, f"in flight {n}")) for n in range(5)]
+    await asyncio.sleep(0.05)
+    os.kill(two_servers.pids[0], signal.SIGTERM)
+    answered = await asyncio.gather(*in_flight)
+    await asyncio.wait_for(listener.reader, 10)  # the socket is closed
+    while not listener.inbox[stream].empty():
+        message = listener.inbox[stream].get_nowait()
+        if message["type"] == "next":
+            heard.append(message["payload"]["data"]["sessionMessages"])
+
+    # Then the socket was closed as a restart (1012), not dropped
+    assert listener.closed_with == 1012
+
+    # And a client that reconnects to the other process with the last sequence it saw
+    # hears the rest, once each: every message that was answered, and the one after
+    assert await post(second, "after") is not None
+    again = await LiveClient.connect(
+        second.replace("http", "ws") + "/graphql", scene.members[0].token
+    )
+    resumed = await again.subscribe(MESSAGES, {"session": session, "after": heard[-1]["sequence"]})
+    stored = await stored_bodies(scene.session)
+    while len(heard) < len(stored):
+        heard.append(await again.data(resumed, "sessionMessages"))
+    await again.close()
+    assert [m["sequence"] for m in heard] == list(range(1, len(stored) + 1))
+    assert [m["body"] for m in heard] == stored
+    for n, sequence in enumerate(answered):
+        if sequence is not None:  # answered: so it was kept
+            assert stored[sequence - 1] == f"in flight {n}"
+
+
+async def stored_bodies(session) -> list[str]:
+    return [m.body for m in await SessionMessage.filter(session_id=session.id).order_by("sequence")]
