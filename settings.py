@@ -67,6 +67,7 @@ class Settings:
     mail_dir: Path = DEFAULT_MAIL_DIR
     app_url: str = "http://127.0.0.1:8000"
     log_format: str = "text"  # "json" in production: one object a line
+    events_kept_days: int = 30  # how far back an integration can pick up from
     metrics_token: str = field(default="", repr=False)  # who may read /metrics in production
     log_level: str = "INFO"
 
@@ -191,6 +192,11 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
             "production refuses LOG_LEVEL=DEBUG: the database's debug lines carry people's data"
         )
 
+    kept_text = environ.get("EVENTS_KEPT_DAYS", "30")
+    if not kept_text.isdigit() or not 1 <= int(kept_text) <= 366:
+        raise SettingsError(f"EVENTS_KEPT_DAYS must be from 1 to 366 days, not {kept_text!r}")
+    events_kept_days = int(kept_text)
+
     return Settings(
         env=env,
         database_url=environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
@@ -215,6 +221,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         log_format=log_format,
         log_level=log_level,
         metrics_token=environ.get("METRICS_TOKEN", ""),
+        events_kept_days=events_kept_days,
     )
 
 

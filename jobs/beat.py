@@ -26,6 +26,7 @@ from mail.relay import do_forget_old_mail
 from models import Group
 from observe.metrics import JOB_RUNS
 from resolvers.breaches import do_escalate_overdue_reports
+from resolvers.events import do_forget_old_events
 from resolvers.places import settle
 from resolvers.recovery import do_forget_spent_links
 from resolvers.reminders import do_forget_old_reminders, do_send_reminders
@@ -69,6 +70,7 @@ def jobs_for(settings: Settings) -> Jobs:
     return (
         *JOBS,
         (lambda: do_end_forgotten_sessions(longest), "ending the sessions left open"),
+        (lambda: do_forget_old_events(settings.events_kept_days), "forgetting old events"),
     )
 
 

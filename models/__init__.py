@@ -23,6 +23,7 @@ from models.audit import AuditEntry
 from models.blogs import BlogComment, BlogCommentReport, BlogPost, BlogVisibility
 from models.centres import Centre
 from models.conversations import Conversation, Post
+from models.events import DomainEvent, EventCounter
 from models.groups import GROUP_TIMEZONE, MAX_CAPACITY, Group, Membership, Need, Weekday
 from models.inbox import PersonalMessage
 from models.integrations import Integration
@@ -70,6 +71,8 @@ __all__ = [
     "ConcernStatus",
     "Conversation",
     "DataVersion",
+    "DomainEvent",
+    "EventCounter",
     "Group",
     "GroupSession",
     "Integration",

@@ -50,6 +50,8 @@ UNVERSIONED_TABLES = frozenset(
         "registrations",
         "account_tokens",
         "leases",
+        "domain_events",
+        "event_counter",
     }
 )
 MIGRATION_TABLES = frozenset({"tortoise_migrations"})

@@ -82,7 +82,7 @@ async def do_report_breach(
             "Thank you for telling us. The online manager will look into it and may write "
             "to you here. What you reported stays between you and the manager.",
         )
-        record_event(EventType.BREACH_REPORTED, group_id=group_id)
+        await record_event(EventType.BREACH_REPORTED, group_id=group_id)
     return report
 
 

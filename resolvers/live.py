@@ -11,6 +11,7 @@ standing's moment passes, and after a resync.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import time
 from collections.abc import AsyncIterator
@@ -33,6 +34,7 @@ from models import (
 )
 from resolvers.audit import audit
 from resolvers.conversations import check_sees_conversation, conversation_room
+from resolvers.events import check_still_kept, events_after, last_position
 from resolvers.sessions import messages_after, missed_since
 from resolvers.standing import ACCESS_CHANGED
 from subscriptions import channels
@@ -42,6 +44,9 @@ from subscriptions.presence import Presence, present_user_ids
 # A notice of a changed standing that failed to publish must not leave a grant standing
 # for long: each stream asks the database again at least this often while it delivers.
 ASK_AGAIN_AFTER = timedelta(seconds=30)
+# An events stream quiet this long asks the table: a relay that died between numbering
+# and publishing leaves events only there.
+CATCH_UP_SECONDS = 5.0
 
 
 @functools.lru_cache(maxsize=4096)
@@ -280,29 +285,56 @@ async def follow_inbox(viewer: Viewer) -> AsyncIterator[PersonalMessage]:
                 yield message
 
 
-async def follow_events(viewer: Viewer, types: set[str] | None) -> AsyncIterator[dict[str, Any]]:
-    """Domain events of the chosen types, while the integration's token stands.
+async def follow_events(
+    viewer: Viewer, types: set[str] | None, after: int | None
+) -> AsyncIterator[dict[str, Any]]:
+    """Domain events of the chosen types, in order of ``position``, while the
+    integration's token stands: first those after ``after`` still kept, then live.
 
-    A revocation arrives on the same channel and ends the stream at once; after a
-    resync (it may have been missed) and before each event, the database is asked.
+    Nothing is skipped at the seam or later: an event heard out of order, a resync, or
+    ``CATCH_UP_SECONDS`` of quiet (a relay may have died between numbering and
+    publishing) send the stream to the table for whatever it has not yet given. A
+    revocation arrives on the same channel and ends the stream at once.
     """
     assert viewer.integration_id is not None
     revoked = Unauthenticated("This integration's token was revoked.")
     async with current_hub().listen(channels.events()) as listener:
-        async for event in listener:
-            if isinstance(event, Resync):
+        if after is None:
+            last = await last_position()
+        else:
+            await check_still_kept(after)
+            last = after
+        while True:
+            while batch := await events_after(last):  # what the table has that we have not
                 if not await integration_is_active(viewer.integration_id):
                     raise revoked
-                continue
-            if "revoked_integration_id" in event:
-                if event["revoked_integration_id"] == viewer.integration_id:
+                for event in batch:
+                    last = event["position"]
+                    if not types or event["type"] in types:
+                        yield event
+            while True:
+                try:
+                    heard = await asyncio.wait_for(listener.get(), CATCH_UP_SECONDS)
+                except TimeoutError:
+                    break  # quiet for a while: ask the table
+                if isinstance(heard, Resync):
+                    if not await integration_is_active(viewer.integration_id):
+                        raise revoked
+                    break
+                if "revoked_integration_id" in heard:
+                    if heard["revoked_integration_id"] == viewer.integration_id:
+                        raise revoked
+                    continue
+                if heard["position"] <= last:
+                    continue  # given already, from the table
+                if heard["position"] > last + 1:
+                    break  # some went astray: the table has them, in order
+                last = heard["position"]
+                if types and heard["type"] not in types:
+                    continue
+                if not await integration_is_active(viewer.integration_id):
                     raise revoked
-                continue
-            if types and event["type"] not in types:
-                continue
-            if not await integration_is_active(viewer.integration_id):
-                raise revoked
-            yield event
+                yield heard
 
 
 def check_token(viewer: Viewer, now: datetime | None = None) -> None:

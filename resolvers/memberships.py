@@ -58,7 +58,9 @@ async def do_accept_place(applicant_id: int, application_id: int) -> SettledAppl
             starts_at=now,
             ends_at=now + TERM,
         )
-        record_event(EventType.MEMBERSHIP_STARTED, group_id=group.id, application_id=application.id)
+        await record_event(
+            EventType.MEMBERSHIP_STARTED, group_id=group.id, application_id=application.id
+        )
         await advance(
             application,
             ApplicationStatus.JOINED,
@@ -108,7 +110,7 @@ async def do_end_membership(
         await membership.save()
         await announce_standing_changed(group.id, membership.user_id)
         await notify(membership.user_id, *tell)
-        record_event(EventType.MEMBERSHIP_ENDED, group_id=group.id)
+        await record_event(EventType.MEMBERSHIP_ENDED, group_id=group.id)
         await audit(actor_id, f"MEMBERSHIP_{how}", "Membership", membership.id, group.id, reason)
         await offer_free_places(group)
         return await settle_membership(membership)

@@ -144,7 +144,7 @@ async def end_finished_terms(now: datetime | None = None) -> int:
                 membership.end_reason = "TERM_ENDED"
                 await membership.save()
                 ended += 1
-                record_event(EventType.MEMBERSHIP_ENDED, group_id=group.id)
+                await record_event(EventType.MEMBERSHIP_ENDED, group_id=group.id)
                 await notify(
                     membership.user_id,
                     f"Your time in {group.name} has ended",

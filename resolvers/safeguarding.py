@@ -80,7 +80,7 @@ async def do_raise_concern(
         )
         await audit(raiser_id, "CONCERN_RAISED", "SafeguardingConcern", concern.id, group_id)
         await tell_of_concern(concern, raiser_id)
-        record_event(EventType.CONCERN_RAISED, group_id=group_id, session_id=session_id)
+        await record_event(EventType.CONCERN_RAISED, group_id=group_id, session_id=session_id)
     return concern
 
 

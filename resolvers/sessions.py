@@ -191,7 +191,9 @@ async def do_start_session(actor_id: int, session_id: int) -> GroupSession:
         session.started_at = now
         await session.save(update_fields=["status", "started_at"])
         after_commit(channels.session_messages(session.id), {"type": "started"})
-        record_event(EventType.SESSION_STARTED, group_id=session.group_id, session_id=session.id)
+        await record_event(
+            EventType.SESSION_STARTED, group_id=session.group_id, session_id=session.id
+        )
     return session
 
 
@@ -205,7 +207,7 @@ async def do_end_session(
         await session.save(update_fields=["status", "ended_at"])
         await audit(actor_id, "TRANSCRIPT_KEPT", "GroupSession", session.id, session.group_id)
         for kind in (EventType.SESSION_ENDED, EventType.TRANSCRIPT_KEPT):
-            record_event(kind, group_id=session.group_id, session_id=session.id)
+            await record_event(kind, group_id=session.group_id, session_id=session.id)
         after_commit(
             channels.session_messages(session.id),
             {"type": "ended", "last_sequence": session.last_sequence},

@@ -97,7 +97,7 @@ async def advance(
     update = {"application_id": application.id, "status": status.value}
     for follower in {application.applicant_id, group.facilitator_id}:
         after_commit(channels.application_updates(follower), update)
-    record_event(
+    await record_event(
         EventType.APPLICATION_SUBMITTED
         if status == ApplicationStatus.SUBMITTED
         else EventType.APPLICATION_STATUS_CHANGED,

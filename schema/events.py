@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from auth.permissions import HasScope, guard
+from errors import BadUserInput
 from resolvers import live
 from resolvers.events import EventType as EventTypeModel
 
@@ -17,6 +18,10 @@ EventType = strawberry.enum(EventTypeModel, name="EventType", description="What 
 
 @strawberry.type(description="Something that happened in Haven: what, to which ids, and when.")
 class Event:
+    id: strawberry.ID = strawberry.field(
+        description="Its place in the order events happened: pass the last you saw as "
+        "`after` to pick up from it."
+    )
     type: EventType  # type: ignore[valid-type]
     group_id: strawberry.ID | None
     application_id: strawberry.ID | None
@@ -29,6 +34,7 @@ class Event:
             return strawberry.ID(str(payload[key])) if payload.get(key) is not None else None
 
         return cls(
+            id=strawberry.ID(str(payload["position"])),
             type=EventTypeModel(payload["type"]),
             group_id=ident("group_id"),
             application_id=ident("application_id"),
@@ -37,18 +43,29 @@ class Event:
         )
 
 
+def parse_position(value: object) -> int:
+    """An event's id: 0 or a position Haven gave."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        raise BadUserInput("That is not an event's id.")
+    return int(text)
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
         description="Events of the given types (all when none are given), for integrations "
-        "whose token carries the events:read scope.",
+        "whose token carries the events:read scope: with `after` (an event's id), first "
+        "those after it that are still kept (30 days), then live; without, from now.",
         extensions=guard(HasScope("events:read")),
     )
     async def events(
         self,
         info: Info,
         types: list[EventType] | None = None,  # type: ignore[valid-type]
+        after: strawberry.ID | None = None,
     ) -> AsyncGenerator[Event, None]:
         wanted = {t.value for t in types} if types else None
-        async for payload in live.follow_events(info.context.viewer, wanted):
+        position = parse_position(after) if after is not None else None
+        async for payload in live.follow_events(info.context.viewer, wanted, position):
             yield Event.from_payload(payload)

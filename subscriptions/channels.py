@@ -27,6 +27,11 @@ def events() -> str:
     return "events"
 
 
+def events_recorded() -> str:
+    """An event was recorded: every process's event relay wakes to number it (no payload)."""
+    return "events:recorded"
+
+
 def inbox(user_id: int) -> str:
     return f"user:{user_id}:inbox"
 

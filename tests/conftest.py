@@ -47,6 +47,7 @@ PRODUCTION_ENV = {
     "APP_URL": "https://haven.example.org",
 }
 TABLES = [
+    "domain_events",
     "blog_comment_reports",
     "post_reports",
     "topic_posts",

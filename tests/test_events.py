@@ -7,14 +7,16 @@ import hashlib
 import json
 import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 
 from auth.integrations import create_integration, revoke_integration
-from models import Integration, Role
+from models import DomainEvent, EventCounter, Integration, Role
+from resolvers import live
+from resolvers.events import do_forget_old_events, do_number_events
 from subscriptions import channels
 from tests.conftest import ROOT, TEST_ENV, make_group
 from tests.live import LiveClient, listening
@@ -175,4 +177,113 @@ async def test_the_revoke_command_ends_the_servers_open_streams(server, settings
     assert f"revoked integration leaked (id {integration.id})" in out.decode()
     async with asyncio.timeout(REVOCATION_SECONDS):
         assert await client.refusal(stream) == "UNAUTHENTICATED"
+    await client.close()
+
+
+FROM = """
+subscription ($after: ID) { events(after: $after) { id type groupId } }"""
+START_AND_END = ("SESSION_STARTED", "SESSION_ENDED", "TRANSCRIPT_KEPT")
+
+
+async def heard(client: LiveClient, stream: str, count: int) -> list[dict]:
+    return [await client.data(stream, "events") for _ in range(count)]
+
+
+async def test_an_integration_picks_up_after_the_last_event_it_saw(server, gql, person):
+    # Given an integration that heard a session start, then lost its connection
+    _, token = await create_integration("warehouse", ["events:read"])
+    first = await LiveClient.connect(server.ws_url, token)
+    stream = await first.subscribe(FROM, {"after": None})
+    await listening(channels.events())
+    scene = await live_session(gql, person, size=1)
+    (started,) = await heard(first, stream, 1)
+    await first.close()
+
+    # When the session ends while it is away, and it comes back with the last id it saw
+    await gql(END, {"id": scene.session_id}, token=scene.facilitator.token)
+    again = await LiveClient.connect(server.ws_url, token)
+    resumed = await again.subscribe(FROM, {"after": started["id"]})
+    missed = await heard(again, resumed, 2)
+    await listening(channels.events())
+    later = await live_session(gql, person, size=1, name="Later group")
+    (live,) = await heard(again, resumed, 1)
+
+    # Then it hears what it missed, then what happens next, in order, each once
+    assert started["type"] == "SESSION_STARTED"
+    assert [e["type"] for e in missed] == ["SESSION_ENDED", "TRANSCRIPT_KEPT"]
+    assert live["groupId"] == str(later.group.id)
+    ids = [int(e["id"]) for e in (started, *missed, live)]
+    assert ids == list(range(ids[0], ids[0] + 4))
+    assert await again.nothing_for(resumed, 0.3)
+    await again.close()
+
+
+async def test_an_event_a_crash_left_unpublished_still_arrives(server, gql, person):
+    # Given an integration following events
+    _, token = await create_integration("auditor", ["events:read"])
+    client = await LiveClient.connect(server.ws_url, token)
+    stream = await client.subscribe(FROM, {"after": None})
+    await listening(channels.events())
+    group = await make_group(await person(Role.FACILITATOR))
+
+    # When a relay numbered an event and died before publishing it, and another event
+    # committed in a process that died before any relay was told of it
+    counter = await EventCounter.get(id=1)
+    await DomainEvent.create(
+        type="CONCERN_RAISED",
+        group_id=group.id,
+        occurred_at=datetime.now(UTC),
+        position=counter.last_position + 1,
+    )
+    await EventCounter.filter(id=1).update(last_position=counter.last_position + 1)
+    await DomainEvent.create(
+        type="BREACH_REPORTED", group_id=group.id, occurred_at=datetime.now(UTC)
+    )
+
+    # Then both still reach the integration, in order: a relay's round finds the
+    # second, and the stream, hearing it, finds the first in the table
+    received = await heard(client, stream, 2)
+    assert [e["type"] for e in received] == ["CONCERN_RAISED", "BREACH_REPORTED"]
+    assert int(received[1]["id"]) == int(received[0]["id"]) + 1
+    await client.close()
+
+
+async def test_picking_up_from_before_what_is_kept_is_refused(server, gql, person):
+    # Given events that have been forgotten after their time
+    _, token = await create_integration("late-comer", ["events:read"])
+    await live_session(gql, person, size=1)
+    await do_number_events()
+    assert await do_forget_old_events(30, now=datetime.now(UTC) + timedelta(days=31)) >= 1
+
+    # When an integration asks to pick up from before them
+    client = await LiveClient.connect(server.ws_url, token)
+    stream = await client.subscribe(FROM, {"after": "0"})
+
+    # Then it is told so, rather than silently skipping them
+    assert await client.refusal(stream) == "CONFLICT"
+    await client.close()
+
+
+async def test_a_stream_that_hears_nothing_asks_the_table(server, person, monkeypatch):
+    # Given a stream that looks at the table after a fifth of a second of quiet
+    monkeypatch.setattr(live, "CATCH_UP_SECONDS", 0.2)
+    _, token = await create_integration("quiet", ["events:read"])
+    client = await LiveClient.connect(server.ws_url, token)
+    stream = await client.subscribe(FROM, {"after": None})
+    await listening(channels.events())
+
+    # When the last event of the day was numbered by a relay that died before publishing
+    counter = await EventCounter.get(id=1)
+    group = await make_group(await person(Role.FACILITATOR))
+    await DomainEvent.create(
+        type="SESSION_ENDED",
+        group_id=group.id,
+        occurred_at=datetime.now(UTC),
+        position=counter.last_position + 1,
+    )
+    await EventCounter.filter(id=1).update(last_position=counter.last_position + 1)
+
+    # Then the stream gives it all the same
+    (event,) = await heard(client, stream, 1)
+    assert (event["type"], event["groupId"]) == ("SESSION_ENDED", str(group.id))
     await client.close()
