@@ -50,6 +50,7 @@ from observe import requests
 from observe.metrics import LIVE_OPERATIONS, OPEN_SOCKETS, metrics
 from pages import unsubscribe
 from resolvers.events import relay_events_forever
+from resolvers.webhooks import deliver_forever
 from schema import build_schema
 from schema.answers import GRAPHQL_PATH, AnswerStore, KeptAnswers
 from schema.context import Context
@@ -347,6 +348,7 @@ def create_app(settings: Settings | None = None) -> Haven:
             asyncio.create_task(keep_beating(settings=settings), name=f"{BACKGROUND}beat"),
             asyncio.create_task(relay_forever(settings, hub), name=f"{BACKGROUND}mail"),
             asyncio.create_task(relay_events_forever(hub), name=f"{BACKGROUND}events"),
+            asyncio.create_task(deliver_forever(settings, hub), name=f"{BACKGROUND}webhooks"),
             asyncio.create_task(
                 view.sign_ins.follow(hub, sign_in_is_live), name=f"{BACKGROUND}sign-ins"
             ),

@@ -131,16 +131,45 @@ def reseal_gp_details(args: argparse.Namespace) -> None:
 
 def create_integration(args: argparse.Namespace) -> None:
     from auth.integrations import create_integration as register
+    from resolvers.events import last_position
+    from resolvers.webhooks import check_webhook_url, do_add_webhook
+
+    settings = get_settings()
+    if not args.scopes and not args.webhook:
+        sys.exit("not created: give it --scopes to subscribe, or a --webhook to post to")
 
     async def work() -> None:
         try:
+            if args.webhook:
+                check_webhook_url(args.webhook, settings.production)
             integration, token = await register(args.name, args.scopes)
         except ValueError as error:
             sys.exit(f"not created: {error}")
         print(f"created integration {integration.name} (id {integration.id})")
-        print('its token, shown this once: connect with {"token": "<token>"} in')
-        print("connection_init and subscribe to events:")
-        print(token)
+        if args.scopes:
+            print('its token, shown this once: connect with {"token": "<token>"} in')
+            print("connection_init and subscribe to events:")
+            print(token)
+        if args.webhook:
+            _, secret = await do_add_webhook(
+                integration, args.webhook, settings, after=await last_position()
+            )
+            print(f"events from now on are posted to {args.webhook}, signed with this")
+            print("secret, shown this once (see the Haven-Signature header in the README):")
+            print(secret)
+
+    with_database(work)
+
+
+def enable_webhook(args: argparse.Namespace) -> None:
+    from models import Integration
+    from resolvers.webhooks import do_enable_webhook
+
+    async def work() -> None:
+        integration = await Integration.filter(name=args.name).first()
+        if integration is None or not await do_enable_webhook(integration):
+            sys.exit(f"not enabled: no integration named {args.name!r} with a webhook")
+        print(f"the webhook of {args.name} is on again: it goes on from where it stopped")
 
     with_database(work)
 
@@ -217,8 +246,15 @@ def parser() -> argparse.ArgumentParser:
 
     command = commands.add_parser("create-integration", help="a token for another system")
     command.add_argument("--name", required=True)
-    command.add_argument("--scopes", nargs="+", required=True, help="e.g. events:read")
+    command.add_argument("--scopes", nargs="*", default=[], help="e.g. events:read")
+    command.add_argument("--webhook", help="an https URL to post each event to, signed")
     command.set_defaults(run=create_integration)
+
+    command = commands.add_parser(
+        "enable-webhook", help="turn back on a webhook turned off after failures"
+    )
+    command.add_argument("--name", required=True)
+    command.set_defaults(run=enable_webhook)
 
     command = commands.add_parser(
         "revoke-integration", help="refuse an integration's token and end its streams"

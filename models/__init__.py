@@ -26,7 +26,7 @@ from models.conversations import Conversation, Post
 from models.events import DomainEvent, EventCounter
 from models.groups import GROUP_TIMEZONE, MAX_CAPACITY, Group, Membership, Need, Weekday
 from models.inbox import PersonalMessage
-from models.integrations import Integration
+from models.integrations import Integration, Webhook, WebhookDelivery
 from models.leases import Lease
 from models.mail import MailKind, MailPreferences, MailTopic, OutgoingMail
 from models.reminders import SentReminder
@@ -108,5 +108,7 @@ __all__ = [
     "TopicPost",
     "User",
     "Visibility",
+    "Webhook",
+    "WebhookDelivery",
     "Weekday",
 ]

@@ -52,6 +52,8 @@ UNVERSIONED_TABLES = frozenset(
         "leases",
         "domain_events",
         "event_counter",
+        "webhooks",
+        "webhook_deliveries",
     }
 )
 MIGRATION_TABLES = frozenset({"tortoise_migrations"})

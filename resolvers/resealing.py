@@ -3,8 +3,8 @@
 ``GP_DETAILS_KEY`` lists keys newest first. New values are sealed with the first; values
 sealed with any listed key still open. Rotating a key is therefore: put a new key in
 front, run ``haven reseal-gp-details`` (``do_reseal``), then drop the old key. Every
-column sealed with these keys is covered: GP details, applicants' telephone numbers and
-the evidence kept of withdrawn messages.
+column sealed with these keys is covered: GP details, applicants' telephone numbers, the
+evidence kept of withdrawn messages and webhooks' signing secrets.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from tortoise.models import Model
 
-from models import Application, SessionMessage
+from models import Application, SessionMessage, Webhook
 
 BATCH = 500
 SEALED_COLUMNS: tuple[tuple[type[Model], str, str], ...] = (
     (Application, "gp_details", "GP details"),
     (Application, "phone", "telephone numbers"),
     (SessionMessage, "sealed_body", "withdrawn messages kept as evidence"),
+    (Webhook, "secret", "webhook secrets"),
 )
 
 
@@ -45,9 +46,12 @@ async def do_reseal(keys: tuple[str, ...]) -> list[Resealed]:
     for model, column, what in SEALED_COLUMNS:
         counts = Resealed(what)
         after = 0
-        while rows := await model.filter(id__gt=after, **{f"{column}__isnull": False}).order_by(
-            "id"
-        ).limit(BATCH).values_list("id", column):
+        while (
+            rows := await model.filter(id__gt=after, **{f"{column}__isnull": False})
+            .order_by("id")
+            .limit(BATCH)
+            .values_list("id", column)
+        ):
             for row_id, sealed in rows:
                 after = row_id
                 token = sealed.encode()

@@ -47,6 +47,8 @@ PRODUCTION_ENV = {
     "APP_URL": "https://haven.example.org",
 }
 TABLES = [
+    "webhook_deliveries",
+    "webhooks",
     "domain_events",
     "blog_comment_reports",
     "post_reports",

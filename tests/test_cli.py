@@ -222,3 +222,33 @@ def test_reseal_gp_details_reports_and_says_when_old_keys_may_go(tmp_path):
     assert resealed.returncode == 0, resealed.stderr
     assert "GP details: 0 sealed again under the newest key, 0 already under it" in resealed.stdout
     assert "the others may now leave GP_DETAILS_KEY" in resealed.stdout
+
+
+def test_an_integration_with_a_webhook_is_given_its_signing_secret_once(tmp_path):
+    database = tmp_path / "haven.sqlite3"
+    haven("migrate", database=database)
+
+    created = haven(
+        "create-integration",
+        "--name",
+        "warehouse",
+        "--webhook",
+        "http://127.0.0.1:9/hook",
+        database=database,
+    )
+    refused = haven(
+        "create-integration",
+        "--name",
+        "nowhere",
+        "--webhook",
+        "ftp://example.org/hook",
+        database=database,
+    )
+
+    assert created.returncode == 0, created.stderr
+    assert "whsec_" in created.stdout
+    stored = sqlite3.connect(database).execute("SELECT url, secret FROM webhooks").fetchall()
+    assert stored[0][0] == "http://127.0.0.1:9/hook"
+    assert "whsec_" not in stored[0][1]  # sealed at rest
+    assert refused.returncode != 0
+    assert "a webhook's URL must be" in refused.stderr
