@@ -30,6 +30,7 @@ from schema import (
     breaches,
     centres,
     conversations,
+    data_rights,
     events,
     groups,
     inbox,
@@ -73,6 +74,7 @@ Query = merge_types(
         blogs.Query,
         specialists.Query,
         centres.Query,
+        data_rights.Query,
     ),
 )
 Mutation = merge_types(

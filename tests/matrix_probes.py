@@ -443,6 +443,7 @@ PROBES: dict[str, Probe] = {
         lambda scene, reader: {"author": scene.users["member"]},
     ),
     "Query.notificationSettings": Probe("{ notificationSettings { emailNews } }"),
+    "Query.exportMyData": Probe("{ exportMyData }"),
     "Query.needs": Probe("{ needs { id } }"),
     "Query.groups": Probe("{ groups { id } }"),
     "Query.myGroups": Probe("{ myGroups { id } }"),
