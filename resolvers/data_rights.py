@@ -104,8 +104,7 @@ async def do_export(user_id: int, keys: tuple[str, ...]) -> dict[str, Any]:
 def _plain(rows: list[dict[str, Any]], leave_out: tuple[str, ...]) -> list[dict[str, Any]]:
     """Rows as JSON holds them: times in ISO 8601, choices by name."""
     return [
-        {key: _value(value) for key, value in row.items() if key not in leave_out}
-        for row in rows
+        {key: _value(value) for key, value in row.items() if key not in leave_out} for row in rows
     ]
 
 

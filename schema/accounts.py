@@ -6,7 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from auth.identity import Viewer
-from auth.permissions import HasRole, IsAuthenticated, IsSelf, RoleType, guard, public
+from auth.permissions import HasRole, IsAuthenticated, IsSelf, RoleType, guard, parse_id, public
 from models import Role
 from models import User as UserModel
 from resolvers import accounts, inbox, retention
@@ -106,6 +106,17 @@ class Query:
     async def me(self, info: Info) -> User | None:
         user = await accounts.get_user(signed_in_user(info.context.viewer))
         return User.from_model(user)
+
+    @strawberry.field(
+        description="Profiles whose name or e-mail address holds `search`, by id, `first` "
+        "(1 to 100) at a time; for the next page pass the last `id` as `after`.",
+        extensions=guard(HasRole(Role.ONLINE_MANAGER)),
+    )
+    async def users(
+        self, search: str | None = None, first: int = 50, after: strawberry.ID | None = None
+    ) -> list[User] | None:
+        start = parse_id(after, "after") if after is not None else None
+        return [User.from_model(u) for u in await accounts.find_users(search, first, start)]
 
 
 @strawberry.type

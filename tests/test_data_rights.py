@@ -56,3 +56,29 @@ async def test_no_one_exports_without_signing_in(gql):
 
     assert refused["data"]["exportMyData"] is None
     assert code(refused) == "UNAUTHENTICATED"
+
+
+USERS = """
+query ($search: String, $after: ID) {
+  users(search: $search, first: 2, after: $after) { id profileName email }
+}"""
+
+
+async def test_the_online_manager_finds_people_a_page_at_a_time(gql, person):
+    # Given three people whose names hold "Ward", and one who does not
+    manager = await person(Role.ONLINE_MANAGER)
+    for name in ("Ann Ward", "Bea Wardle", "Cy Steward", "Di Jones"):
+        await person(name=name)
+
+    # When the manager searches, a page of two at a time
+    first = data(await gql(USERS, {"search": "ward"}, token=manager.token), "users")
+    after = {"search": "ward", "after": first[-1]["id"]}
+    second = data(await gql(USERS, after, token=manager.token), "users")
+    refused = await gql(USERS, {"search": "ward"}, token=(await person()).token)
+
+    # Then she gets them in order, with their addresses, and a member is refused
+    assert [u["profileName"] for u in first] == ["Ann Ward", "Bea Wardle"]
+    assert [u["profileName"] for u in second] == ["Cy Steward"]
+    assert first[0]["email"].endswith("@example.org")
+    assert code(refused) == "FORBIDDEN"
+    assert refused["data"]["users"] is None
