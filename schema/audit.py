@@ -56,4 +56,4 @@ class Query:
     ) -> Connection[AuditEntry] | None:
         first = check_first(first)
         rows = await audit.audit_page(decode_cursor(after), first + 1)
-        return connection(rows, first, lambda e: e.id, AuditEntry.from_model)
+        return connection(rows, first, lambda e: e.id, AuditEntry.from_model, after)

@@ -101,7 +101,7 @@ class Conversation:
         rows = await conversations.posts_page(
             self.conversation_id, self.room, decode_cursor(after), first + 1
         )
-        return connection(rows, first, lambda p: p.id, Post.from_model)
+        return connection(rows, first, lambda p: p.id, Post.from_model, after)
 
 
 @strawberry.type

@@ -81,7 +81,7 @@ class Query:
     ) -> Connection[PersonalMessage] | None:
         first = check_first(first)
         rows = await inbox.inbox_page(info.context.viewer.user_id, decode_cursor(after), first + 1)
-        return connection(rows, first, lambda m: m.id, PersonalMessage.from_model)
+        return connection(rows, first, lambda m: m.id, PersonalMessage.from_model, after)
 
 
 @strawberry.type

@@ -17,9 +17,13 @@ Node = TypeVar("Node")
 Row = TypeVar("Row")
 
 
-@strawberry.type
+@strawberry.type(description="Where a page stands in its list (Relay's PageInfo).")
 class PageInfo:
     has_next_page: bool
+    has_previous_page: bool = strawberry.field(
+        description="Whether this page follows others: paging forward, whether `after` was given."
+    )
+    start_cursor: str | None
     end_cursor: str | None
 
 
@@ -58,14 +62,22 @@ def check_first(first: int) -> int:
 
 
 def connection(
-    rows: Sequence[Row], first: int, key: Callable[[Row], int], node: Callable[[Row], Node]
+    rows: Sequence[Row],
+    first: int,
+    key: Callable[[Row], int],
+    node: Callable[[Row], Node],
+    after: str | None,
 ) -> Connection[Node]:
-    """Build a page from ``rows``, fetched as ``first + 1`` to learn whether more follow."""
+    """Build the page after ``after`` from ``rows``, fetched as ``first + 1`` to learn
+    whether more follow."""
     page = rows[:first]
     edges = [Edge(cursor=encode_cursor(key(row)), node=node(row)) for row in page]
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
+            has_next_page=len(rows) > first,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
         ),
     )

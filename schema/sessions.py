@@ -162,7 +162,7 @@ class Query:
         return Transcript(
             session=GroupSession.from_model(session),
             messages=connection(
-                payloads, first, lambda p: p["sequence"], SessionMessage.from_payload
+                payloads, first, lambda p: p["sequence"], SessionMessage.from_payload, after
             ),
         )
 

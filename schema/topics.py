@@ -102,7 +102,7 @@ class Topic:
     async def posts(self, first: int = 50, after: str | None = None) -> Connection[TopicPost]:
         first = check_first(first)
         rows = await topics.posts_page(self.model.id, decode_cursor(after), first + 1)
-        return connection(rows, first, lambda p: p.id, TopicPost.from_model)
+        return connection(rows, first, lambda p: p.id, TopicPost.from_model, after)
 
 
 @strawberry.type(description="A post reported, and how many have reported it.")
@@ -137,9 +137,9 @@ class Query:
             given = skip or 0
             numbered = list(enumerate(rows, start=given + 1))
             return connection(
-                numbered, first, lambda row: row[0], lambda row: Topic.from_model(row[1])
+                numbered, first, lambda row: row[0], lambda row: Topic.from_model(row[1]), after
             )
-        return connection(rows, first, lambda t: t.id, Topic.from_model)
+        return connection(rows, first, lambda t: t.id, Topic.from_model, after)
 
     @strawberry.field(description="One topic.", extensions=public())
     async def topic(self, id: strawberry.ID) -> Topic | None:

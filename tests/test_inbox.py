@@ -54,3 +54,32 @@ async def test_page_sizes_and_cursors_are_checked(gql, person):
 
     assert code(too_many) == "BAD_USER_INPUT"
     assert code(forged) == "BAD_USER_INPUT"
+
+
+PAGES = """
+query ($after: String) {
+  inbox(first: 2, after: $after) {
+    edges { cursor node { subject } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}"""
+
+
+async def test_pages_say_where_they_stand_as_relay_clients_expect(gql, person):
+    # Given three notices
+    member = await person()
+    for n in range(3):
+        await notify(member.user.id, f"Notice {n}", "…")
+
+    # When she reads the first page of two, then the next
+    first = data(await gql(PAGES, token=member.token), "inbox")
+    after = {"after": first["pageInfo"]["endCursor"]}
+    second = data(await gql(PAGES, after, token=member.token), "inbox")
+
+    # Then each page says whether others come before and after it, and where it starts
+    assert first["pageInfo"]["hasNextPage"] is True
+    assert first["pageInfo"]["hasPreviousPage"] is False
+    assert first["pageInfo"]["startCursor"] == first["edges"][0]["cursor"]
+    assert second["pageInfo"]["hasNextPage"] is False
+    assert second["pageInfo"]["hasPreviousPage"] is True
+    assert [e["node"]["subject"] for e in second["edges"]] == ["Notice 0"]
