@@ -243,6 +243,9 @@ async def get_application(application_id: int) -> Application:
     return application
 
 
+MAX_PAGE = 100
+
+
 async def groups_reviewed_by(viewer: Viewer) -> list[int]:
     """The groups whose applications a reader reviews when she names none: all of them
     for the online manager, her own for a facilitator, none for anyone else."""
@@ -258,14 +261,22 @@ async def applications_of(applicant_id: int) -> list[Application]:
 
 
 async def applications_to_review(
-    group_id: int | None, status: ApplicationStatus | None, viewer: Viewer
+    group_id: int | None,
+    status: ApplicationStatus | None,
+    viewer: Viewer,
+    first: int = MAX_PAGE,
+    after: int | None = None,
 ) -> list[Application]:
     """A group's applications, or, with no group named, those of every group the viewer
-    reviews (``groups_reviewed_by``), oldest first."""
+    reviews (``groups_reviewed_by``), oldest first, ``first`` after the id ``after``."""
+    if not 1 <= first <= MAX_PAGE:
+        raise BadUserInput(f"Ask for 1 to {MAX_PAGE} at a time.")
     if group_id is not None:
         applications = Application.filter(group_id=group_id)
     else:
         applications = Application.filter(group_id__in=await groups_reviewed_by(viewer))
     if status is not None:
         applications = applications.filter(status=status)
-    return await applications.order_by("id")
+    if after is not None:
+        applications = applications.filter(id__gt=after)
+    return await applications.order_by("id").limit(first)

@@ -203,7 +203,8 @@ class Query:
 
     @strawberry.field(
         description="A group's applications, oldest first; with no group named, those of "
-        "every group you facilitate (the online manager: of every group).",
+        "every group you facilitate (the online manager: of every group). `first` (1 to "
+        "100) at a time: for the next page pass the last `id` as `after`.",
         extensions=guard(*STAFF_OF_GROUP, ForOwnGroups()),
     )
     async def applications_to_review(
@@ -211,9 +212,13 @@ class Query:
         info: Info,
         group_id: strawberry.ID | None = None,
         status: ApplicationStatus | None = None,  # type: ignore[valid-type]
+        first: int = 50,
+        after: strawberry.ID | None = None,
     ) -> list[Application] | None:
         group = parse_id(group_id, "groupId") if group_id is not None else None
-        found = await applications.applications_to_review(group, status, info.context.viewer)
+        start = parse_id(after, "after") if after is not None else None
+        viewer = info.context.viewer
+        found = await applications.applications_to_review(group, status, viewer, first, start)
         return [Application.from_model(a) for a in found]
 
 

@@ -109,3 +109,28 @@ async def test_times_come_back_to_the_second(gql, person):
 
     # Then it reads to the second
     assert data(result, "session") == {"startedAt": "2030-07-02T09:30:15+00:00"}
+
+
+PAGE = """
+query ($after: ID) {
+  applicationsToReview(first: 2, after: $after) { id applicant { profileName } }
+}"""
+
+
+async def test_the_online_manager_reads_every_application_a_page_at_a_time(gql, person):
+    # Given three applications to two facilitators' groups
+    groups = [await make_group(await person(Role.FACILITATOR)) for _ in range(2)]
+    for name, group in (("Ann", groups[0]), ("Bea", groups[1]), ("Cy", groups[0])):
+        await apply(gql, await person(name=name), group)
+    manager = await person(Role.ONLINE_MANAGER)
+
+    # When she reads them two at a time
+    first = data(await gql(PAGE, token=manager.token), "applicationsToReview")
+    second = data(
+        await gql(PAGE, {"after": first[-1]["id"]}, token=manager.token), "applicationsToReview"
+    )
+    too_many = await gql("{ applicationsToReview(first: 101) { id } }", token=manager.token)
+
+    # Then she has them all, oldest first, once each; and a page too large is refused
+    assert [a["applicant"]["profileName"] for a in first + second] == ["Ann", "Bea", "Cy"]
+    assert code(too_many) == "BAD_USER_INPUT"
