@@ -56,6 +56,7 @@ from schema.answers import GRAPHQL_PATH, AnswerStore, KeptAnswers
 from schema.context import Context
 from schema.errors import give_code
 from schema.fanout import encode_next
+from schema.persisted import PersistedQueries
 from settings import Network, Settings, load_settings
 from subscriptions.hub import Hub
 from subscriptions.setup import Gate
@@ -386,6 +387,7 @@ def create_app(settings: Settings | None = None) -> Haven:
                 max_age=CORS_MAX_AGE_SECONDS,
             ),
             Middleware(BodySizeLimit),
+            Middleware(PersistedQueries),  # before kept answers: they key on the query's text
             *([Middleware(KeptAnswers, settings=settings, store=answers)] if answers else []),
         ],
         lifespan=lifespan,

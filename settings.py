@@ -11,7 +11,9 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import hashlib
 import ipaddress
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -68,6 +70,8 @@ class Settings:
     app_url: str = "http://127.0.0.1:8000"
     log_format: str = "text"  # "json" in production: one object a line
     events_kept_days: int = 30  # how far back an integration can pick up from
+    # SHA-256 of each document the apps ship: when any, the only ones others may run.
+    trusted_documents: frozenset[str] = frozenset()
     metrics_token: str = field(default="", repr=False)  # who may read /metrics in production
     log_level: str = "INFO"
 
@@ -222,7 +226,26 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         log_level=log_level,
         metrics_token=environ.get("METRICS_TOKEN", ""),
         events_kept_days=events_kept_days,
+        trusted_documents=_trusted_documents(environ.get("HAVEN_TRUSTED_DOCUMENTS", "")),
     )
+
+
+def _trusted_documents(path: str) -> frozenset[str]:
+    """The hashes of the documents in ``path``: a JSON object of SHA-256 to document text
+    (the manifest Apollo's and Relay's tools write), or a list of document texts."""
+    if not path:
+        return frozenset()
+    try:
+        shipped = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as error:
+        raise SettingsError(f"HAVEN_TRUSTED_DOCUMENTS: cannot read {path}: {error}") from None
+    texts = list(shipped.values()) if isinstance(shipped, dict) else shipped
+    if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts) or not texts:
+        raise SettingsError("HAVEN_TRUSTED_DOCUMENTS must hold documents' texts")
+    hashes = {hashlib.sha256(text.encode()).hexdigest() for text in texts}
+    if isinstance(shipped, dict) and set(shipped) != hashes:
+        raise SettingsError("HAVEN_TRUSTED_DOCUMENTS: a key is not the SHA-256 of its document")
+    return frozenset(hashes)
 
 
 def _mail(environ: Mapping[str, str], production: bool, port: int) -> tuple[str, str, str]:

@@ -141,6 +141,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             max_tokens=MAX_TOKENS,
             rules=rules,
             staff_only_introspection=not settings.introspection,
+            trusted_documents=settings.trusted_documents,
         ),
         MarkKeepable,
         lambda: ParserCache(maxsize=CACHE_SIZE),

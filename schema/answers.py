@@ -125,14 +125,14 @@ class KeptAnswers:
         self.clock = clock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not _is_json_post_to(scope, GRAPHQL_PATH):
+        if not is_json_post_to(scope, GRAPHQL_PATH):
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
+        body = await read_body(receive)
         reader = self.reader(scope)
         version = None if reader is None else await read_version()
         if reader is None or version is None:
-            await self.app(scope, _replay(body, receive), send)
+            await self.app(scope, replay(body, receive), send)
             return
         key = (reader, body)
         now = self.clock()
@@ -143,7 +143,7 @@ class KeptAnswers:
             await send({"type": "http.response.body", "body": kept.body})
             return
         answer = _Answer()
-        await self.app(scope, _replay(body, receive), answer)
+        await self.app(scope, replay(body, receive), answer)
         # Kept before it is sent, so that the same question asked on receiving this
         # answer finds it.
         if scope.get("state", {}).get(KEEPABLE) and answer.keepable:
@@ -198,7 +198,7 @@ class _Answer:
             await send(message)
 
 
-def _is_json_post_to(scope: Scope, path: str) -> bool:
+def is_json_post_to(scope: Scope, path: str) -> bool:
     if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != path:
         return False
     for name, value in scope["headers"]:
@@ -207,7 +207,7 @@ def _is_json_post_to(scope: Scope, path: str) -> bool:
     return False
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def read_body(receive: Receive) -> bytes:
     chunks = []
     while True:
         message = await receive()
@@ -216,7 +216,7 @@ async def _read_body(receive: Receive) -> bytes:
             return b"".join(chunks)
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay(body: bytes, receive: Receive) -> Receive:
     """The body already read, then whatever comes next (the client going away)."""
     given = False
 

@@ -4,6 +4,7 @@ the runner that calls them."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import inspect
 from collections.abc import Generator, Sequence
 from types import TracebackType
@@ -35,6 +36,18 @@ class DirectiveLimit(ValidationRule):
             )
 
 
+class UntrustedDocument(ValidationRule):
+    """Refuse the document: it is not among those Haven's apps ship (``trusted_documents``)."""
+
+    def enter_document(self, *_args: object) -> None:
+        self.report_error(
+            GraphQLError(
+                "Only the operations Haven's apps ship may run here.",
+                extensions={"code": "FORBIDDEN"},
+            )
+        )
+
+
 class OperationRules(SchemaExtension):
     """What every operation starts with: fresh per-operation caches (a WebSocket
     connection shares one context for its life), the document limits, and, unless the
@@ -42,6 +55,8 @@ class OperationRules(SchemaExtension):
 
     Staff keep GraphiQL's schema explorer; anonymous clients learn nothing of the schema
     beyond the operations they already know (``HavenSchema`` drops suggestions too).
+    With trusted documents configured (``HAVEN_TRUSTED_DOCUMENTS``), anyone but staff
+    may run only the documents Haven's apps ship; staff keep GraphiQL.
     One plain hook where four generators would do: a subscription holds its operation
     hooks for as long as it lives, and a plain hook holds nothing.
     """
@@ -52,19 +67,30 @@ class OperationRules(SchemaExtension):
         max_tokens: int,
         rules: Sequence[type[ASTValidationRule]],
         staff_only_introspection: bool,
+        trusted_documents: frozenset[str] = frozenset(),
     ) -> None:
         self.max_tokens = max_tokens
         self.rules = tuple(rules)
         self.staff_only_introspection = staff_only_introspection
+        self.trusted_documents = trusted_documents
 
     def on_operation(self) -> None:  # type: ignore[override]
         execution = self.execution_context
         execution.context.begin_operation()
         execution.parse_options["max_tokens"] = self.max_tokens
         rules = self.rules
-        if self.staff_only_introspection and not execution.context.viewer.is_staff:
+        staff = execution.context.viewer.is_staff
+        if self.staff_only_introspection and not staff:
             rules = (*rules, NoSchemaIntrospectionCustomRule)
+        if self.trusted_documents and not staff and not self.trusts(execution.query):
+            rules = (*rules, UntrustedDocument)
         execution.validation_rules = (*execution.validation_rules, *rules)
+
+    def trusts(self, query: str | None) -> bool:
+        """Whether the document is one the apps ship, by the SHA-256 of its text."""
+        if query is None:
+            return False
+        return hashlib.sha256(query.encode()).hexdigest() in self.trusted_documents
 
 
 class LeanExtensionsRunner(SchemaExtensionsRunner):

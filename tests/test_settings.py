@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import json
 
 import pytest
 
@@ -179,3 +180,17 @@ def test_a_live_session_may_stay_open_ninety_minutes_unless_set():
 def test_the_access_token_lifetime_is_a_setting():
     assert load_settings({}).access_token_seconds == 900
     assert load_settings({"ACCESS_TOKEN_SECONDS": "300"}).access_token_seconds == 300
+
+
+def test_trusted_documents_must_be_what_their_keys_say(tmp_path):
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_text(json.dumps(["query A { needs { name } }"]))
+    bad.write_text(json.dumps({"0" * 64: "query A { needs { name } }"}))
+
+    trusted = load_settings({"HAVEN_TRUSTED_DOCUMENTS": str(good)}).trusted_documents
+
+    assert len(trusted) == 1
+    with pytest.raises(SettingsError, match="not the SHA-256 of its document"):
+        load_settings({"HAVEN_TRUSTED_DOCUMENTS": str(bad)})
+    with pytest.raises(SettingsError, match="cannot read"):
+        load_settings({"HAVEN_TRUSTED_DOCUMENTS": str(tmp_path / "missing.json")})
