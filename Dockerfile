@@ -19,7 +19,7 @@ COPY subscriptions subscriptions
 RUN python -m venv /opt/haven \
     && /opt/haven/bin/pip install --no-cache-dir --upgrade pip \
     && /opt/haven/bin/python -m ide.assets \
-    && /opt/haven/bin/pip install --no-cache-dir .
+    && /opt/haven/bin/pip install --no-cache-dir ".[tracing]"
 
 FROM python:3.11-slim
 RUN useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin haven

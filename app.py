@@ -131,9 +131,9 @@ class HavenGraphQL(GraphQL):
 
     graphql_transport_ws_handler_class = HavenTransportWS
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, traced: Any = None) -> None:
         super().__init__(
-            build_schema(settings),
+            build_schema(settings, traced),
             graphql_ide="graphiql",
             allow_queries_via_get=not settings.production,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
@@ -329,9 +329,18 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
 
 
-def create_app(settings: Settings | None = None) -> Haven:
+def create_app(settings: Settings | None = None, span_exporter: Any = None) -> Haven:
+    """Haven. With ``OTEL_EXPORTER_OTLP_ENDPOINT`` set, or a ``span_exporter`` given (an
+    OpenTelemetry ``SpanExporter``), it also makes spans (``observe.tracing``)."""
     settings = settings or load_settings()
-    view = HavenGraphQL(settings)
+    traced = None
+    tracing: list[Middleware] = []
+    if settings.otel_endpoint or span_exporter is not None:
+        from observe.tracing import TracedRequests, start_tracing
+
+        traced = start_tracing(span_exporter)
+        tracing = [Middleware(TracedRequests, provider=traced)]  # outermost: the whole request
+    view = HavenGraphQL(settings, traced)
     answers = AnswerStore() if settings.keep_answers else None
     hub = Hub(settings.broadcast_url, publish_seconds=settings.publish_seconds)
 
@@ -365,6 +374,10 @@ def create_app(settings: Settings | None = None) -> Haven:
             subscriptions.hub.hub = None
             await hub.disconnect()
             await close_database()
+            if traced is not None:
+                from observe.tracing import stop_tracing
+
+                stop_tracing(traced)
 
     app = Haven(
         routes=[
@@ -376,6 +389,7 @@ def create_app(settings: Settings | None = None) -> Haven:
             Mount(ASSETS_PATH, app=Assets()),
         ],
         middleware=[
+            *tracing,
             Middleware(HeaderSizeLimit),  # first: nothing reads headers over the cap
             # Pages on the configured origins may call over HTTP as they may open sockets;
             # no credentials, since the token travels in a header, never in a cookie.
@@ -393,6 +407,7 @@ def create_app(settings: Settings | None = None) -> Haven:
         lifespan=lifespan,
     )
     app.graphql = view
+    app.state.traced = traced
     app.trusted_proxies = settings.trusted_proxies
     app.state.settings = settings
     app.state.hub = hub

@@ -72,6 +72,7 @@ class Settings:
     events_kept_days: int = 30  # how far back an integration can pick up from
     # SHA-256 of each document the apps ship: when any, the only ones others may run.
     trusted_documents: frozenset[str] = frozenset()
+    otel_endpoint: str = ""  # OTEL_EXPORTER_OTLP_ENDPOINT: when set, spans go there
     metrics_token: str = field(default="", repr=False)  # who may read /metrics in production
     log_level: str = "INFO"
 
@@ -227,6 +228,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         metrics_token=environ.get("METRICS_TOKEN", ""),
         events_kept_days=events_kept_days,
         trusted_documents=_trusted_documents(environ.get("HAVEN_TRUSTED_DOCUMENTS", "")),
+        otel_endpoint=environ.get("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
     )
 
 

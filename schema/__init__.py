@@ -7,6 +7,7 @@ permission directive, so a server with an unguarded operation never starts.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import strawberry
 from strawberry.extensions import (
@@ -127,7 +128,9 @@ class UnguardedOperationError(RuntimeError):
     """A root operation has neither a permission directive nor ``@public``."""
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(settings: Settings, traced: Any = None) -> strawberry.Schema:
+    """The schema; with ``traced`` (an OpenTelemetry tracer provider), its operations and
+    resolvers make spans (``observe.tracing``)."""
     # The limiters' rule classes are made once: the validation cache is keyed by the
     # rules, so fresh classes per request would make every request miss it.
     rules = [
@@ -148,6 +151,10 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         RequestRules,  # after the cache: it reads the errors the cache gives
     ]
+    if traced is not None:
+        from observe.tracing import OperationSpans
+
+        extensions.insert(0, lambda: OperationSpans(traced))
     schema = HavenSchema(
         query=Query,
         mutation=Mutation,
