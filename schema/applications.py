@@ -221,6 +221,26 @@ class Query:
         found = await applications.applications_to_review(group, status, viewer, first, start)
         return [Application.from_model(a) for a in found]
 
+    @strawberry.field(
+        description="Every group's applications, oldest first, for the online manager's "
+        "overview: narrowed by `status` and `groupId`, `first` (1 to 100) at a time; for "
+        "the next page pass the last `id` as `after`.",
+        extensions=guard(MANAGER),
+    )
+    async def applications(
+        self,
+        info: Info,
+        status: ApplicationStatus | None = None,  # type: ignore[valid-type]
+        group_id: strawberry.ID | None = None,
+        first: int = 50,
+        after: strawberry.ID | None = None,
+    ) -> list[Application] | None:
+        group = parse_id(group_id, "groupId") if group_id is not None else None
+        start = parse_id(after, "after") if after is not None else None
+        viewer = info.context.viewer  # the online manager: every group is hers to read
+        found = await applications.applications_to_review(group, status, viewer, first, start)
+        return [Application.from_model(a) for a in found]
+
 
 @strawberry.type
 class Mutation:

@@ -445,6 +445,7 @@ PROBES: dict[str, Probe] = {
     "Query.notificationSettings": Probe("{ notificationSettings { emailNews } }"),
     "Query.exportMyData": Probe("{ exportMyData }"),
     "Query.users": Probe('{ users(search: "member") { id } }'),
+    "Query.applications": Probe("{ applications(status: SUBMITTED) { id } }"),
     "Query.needs": Probe("{ needs { id } }"),
     "Query.groups": Probe("{ groups { id } }"),
     "Query.myGroups": Probe("{ myGroups { id } }"),

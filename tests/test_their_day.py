@@ -119,7 +119,8 @@ query ($after: ID) {
 
 async def test_the_online_manager_reads_every_application_a_page_at_a_time(gql, person):
     # Given three applications to two facilitators' groups
-    groups = [await make_group(await person(Role.FACILITATOR)) for _ in range(2)]
+    facilitators_of = [await person(Role.FACILITATOR) for _ in range(2)]
+    groups = [await make_group(f) for f in facilitators_of]
     for name, group in (("Ann", groups[0]), ("Bea", groups[1]), ("Cy", groups[0])):
         await apply(gql, await person(name=name), group)
     manager = await person(Role.ONLINE_MANAGER)
@@ -131,6 +132,13 @@ async def test_the_online_manager_reads_every_application_a_page_at_a_time(gql, 
     )
     too_many = await gql("{ applicationsToReview(first: 101) { id } }", token=manager.token)
 
+    # And narrows them by group and step in her overview, which a facilitator may not use
+    overview = "query ($g: ID) { applications(groupId: $g, status: SUBMITTED) { id } }"
+    one_group = await gql(overview, {"g": str(groups[0].id)}, token=manager.token)
+    facilitators = await gql(overview, {"g": str(groups[0].id)}, token=facilitators_of[0].token)
+
     # Then she has them all, oldest first, once each; and a page too large is refused
     assert [a["applicant"]["profileName"] for a in first + second] == ["Ann", "Bea", "Cy"]
     assert code(too_many) == "BAD_USER_INPUT"
+    assert [a["id"] for a in data(one_group, "applications")] == [first[0]["id"], second[0]["id"]]
+    assert code(facilitators) == "FORBIDDEN"
