@@ -245,8 +245,7 @@ class Haven(Starlette):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
             current = requests.begin(scope, self.trusted_proxies)
-            if scope["type"] == "http":
-                send = requests.answering_with_id(send, current)
+            send = requests.answering_with_id(send, current)
         if scope["type"] == "websocket" and scope["path"] == GRAPHQL_PATH and headers_fit(scope):
             scope["app"] = self
             await self.graphql(scope, receive, send)

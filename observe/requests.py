@@ -46,12 +46,16 @@ def begin(scope: Scope, trusted: Sequence[Network]) -> str:
 
 
 def answering_with_id(send: Send, current: str) -> Send:
-    """``send``, adding the request's id to the answer's headers."""
+    """``send``, adding the request's id to the answer's headers (over HTTP, and to a
+    WebSocket handshake's)."""
 
     async def with_id(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = MutableHeaders(scope=message)
             headers[HEADER] = current
+        elif message["type"] == "websocket.accept":  # the handshake's answer
+            headers = [*message.get("headers", ()), (HEADER.encode(), current.encode())]
+            message = {**message, "headers": headers}
         await send(message)
 
     return with_id

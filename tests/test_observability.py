@@ -15,11 +15,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+import websockets
 
 from models import GroupSession, Role
 from observe.logs import WithRequestId
 from tests.conftest import PASSWORD, TEST_ENV, GraphQLClient, another_server, join, make_group
-from tests.live import LiveClient
+from tests.live import PROTOCOL, LiveClient
 from tests.mailbox import free_port
 from tests.workflow import GP, code, data, screen
 
@@ -220,3 +221,11 @@ async def test_no_log_line_holds_anything_personal(settings, person, tmp_path):
     assert all(line["request_id"] for line in operations)
     for secret in secrets:
         assert secret not in text, f"{secret!r} is in the log"
+
+
+async def test_a_socket_is_told_its_request_id_in_the_handshake(server):
+    async with websockets.connect(server.ws_url, subprotocols=[PROTOCOL]) as socket:
+        answered = socket.response.headers.get("x-request-id")
+
+    assert answered is not None
+    assert len(answered) == 32
