@@ -47,7 +47,7 @@ from mail.relay import relay_forever
 from models.bounded import within
 from models.database import close_database, database_is_ready, open_database
 from observe import requests
-from observe.metrics import LIVE_OPERATIONS, OPEN_SOCKETS, metrics
+from observe.metrics import LIVE_OPERATIONS, OPEN_SOCKETS, forget_this_process, metrics
 from pages import unsubscribe
 from resolvers.events import relay_events_forever
 from resolvers.webhooks import deliver_forever
@@ -377,6 +377,7 @@ def create_app(settings: Settings | None = None, span_exporter: Any = None) -> H
                 from observe.tracing import stop_tracing
 
                 stop_tracing(traced)
+            forget_this_process()
 
     app = Haven(
         routes=[

@@ -133,6 +133,7 @@ def create_integration(args: argparse.Namespace) -> None:
     from auth.integrations import create_integration as register
     from resolvers.events import last_position
     from resolvers.webhooks import check_webhook_url, do_add_webhook
+    from subscriptions.outbox import transaction
 
     settings = get_settings()
     if not args.scopes and not args.webhook:
@@ -142,7 +143,12 @@ def create_integration(args: argparse.Namespace) -> None:
         try:
             if args.webhook:
                 check_webhook_url(args.webhook, settings.production)
-            integration, token = await register(args.name, args.scopes)
+            async with transaction():  # the integration and its webhook, or neither
+                integration, token = await register(args.name, args.scopes)
+                if args.webhook:
+                    _, secret = await do_add_webhook(
+                        integration, args.webhook, settings, after=await last_position()
+                    )
         except ValueError as error:
             sys.exit(f"not created: {error}")
         print(f"created integration {integration.name} (id {integration.id})")
@@ -151,9 +157,6 @@ def create_integration(args: argparse.Namespace) -> None:
             print("connection_init and subscribe to events:")
             print(token)
         if args.webhook:
-            _, secret = await do_add_webhook(
-                integration, args.webhook, settings, after=await last_position()
-            )
             print(f"events from now on are posted to {args.webhook}, signed with this")
             print("secret, shown this once (see the Haven-Signature header in the README):")
             print(secret)

@@ -105,7 +105,7 @@ def without_password(url: str) -> str:
 def check_can_serve(settings: Settings, processes: int) -> None:
     """Refuse to serve where people's data would be lost or split: production keeps it in
     PostgreSQL, and several processes share one database and one pub/sub."""
-    on_postgres = urlsplit(settings.database_url).scheme in ("postgres", "postgresql")
+    on_postgres = urlsplit(settings.database_url).scheme in ("postgres", "postgresql", "asyncpg")
     if settings.production and not on_postgres:
         raise SettingsError("production needs DATABASE_URL naming a PostgreSQL database")
     if processes > 1 and (not on_postgres or settings.broadcast_url.startswith("memory://")):
@@ -198,7 +198,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         )
 
     kept_text = environ.get("EVENTS_KEPT_DAYS", "30")
-    if not kept_text.isdigit() or not 1 <= int(kept_text) <= 366:
+    if not (kept_text.isascii() and kept_text.isdigit()) or not 1 <= int(kept_text) <= 366:
         raise SettingsError(f"EVENTS_KEPT_DAYS must be from 1 to 366 days, not {kept_text!r}")
     events_kept_days = int(kept_text)
 

@@ -32,6 +32,7 @@ from resolvers.recovery import do_forget_spent_links
 from resolvers.reminders import do_forget_old_reminders, do_send_reminders
 from resolvers.sessions import do_end_forgotten_sessions, ensure_upcoming
 from resolvers.specialists import do_tell_overdue
+from resolvers.webhooks import do_forget_old_deliveries
 from resolvers.writes import do_forget_client_writes
 from settings import Settings, get_settings
 from subscriptions.presence import do_sweep_stale
@@ -71,6 +72,10 @@ def jobs_for(settings: Settings) -> Jobs:
         *JOBS,
         (lambda: do_end_forgotten_sessions(longest), "ending the sessions left open"),
         (lambda: do_forget_old_events(settings.events_kept_days), "forgetting old events"),
+        (
+            lambda: do_forget_old_deliveries(settings.events_kept_days),
+            "forgetting old webhook deliveries",
+        ),
     )
 
 

@@ -17,7 +17,7 @@ from observe.requests import request_id
 
 # The fields a line may carry beyond the standard ones: anything else given as ``extra``
 # is left out of the JSON, so that no call can put a value there by accident.
-FIELDS = ("operation", "operation_type", "duration_ms", "codes", "viewer", "field")
+FIELDS = ("operation", "operation_type", "duration_ms", "codes", "viewer")
 
 
 class WithRequestId(logging.Filter):

@@ -110,6 +110,12 @@ def may_scrape(request: Request, production: bool, token: str) -> bool:
     return not production and peer is not None and peer.is_loopback
 
 
+def forget_this_process() -> None:
+    """A worker stopping: its live gauges (open sockets) stop counting in the sum."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
+
+
 def registry() -> CollectorRegistry:
     """This process's samples, or every worker's when they share a directory."""
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

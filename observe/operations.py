@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import time
 from collections.abc import Generator
 
@@ -23,6 +24,8 @@ from observe.metrics import OPERATION_SECONDS, OPERATIONS
 
 logger = logging.getLogger("haven.operations")
 UNKNOWN = "unknown"
+ANONYMOUS = "anonymous"
+NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
 
 
 class OperationLog(SchemaExtension):
@@ -48,7 +51,7 @@ class OperationLog(SchemaExtension):
             OPERATION_SECONDS.labels(kind).observe(seconds)
         if not logger.isEnabledFor(logging.INFO):
             return
-        name = execution.operation_name or "anonymous"
+        name = safe_name(execution)
         logger.info(
             "%s %s in %.1f ms%s",
             kind,
@@ -63,6 +66,21 @@ class OperationLog(SchemaExtension):
                 "viewer": who(execution.context.viewer),
             },
         )
+
+
+def safe_name(execution: ExecutionContext) -> str:
+    """The operation's name, if it names an operation of the document: the client writes
+    ``operationName``, and anything else it wrote there stays out of logs and spans."""
+    name = execution.operation_name
+    document = execution.graphql_document
+    if not name or document is None or not NAME.fullmatch(name):
+        return ANONYMOUS
+    named = (
+        d.name.value
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode) and d.name is not None
+    )
+    return name if name in named else ANONYMOUS
 
 
 def root_field(execution: ExecutionContext) -> str:

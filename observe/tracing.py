@@ -14,17 +14,25 @@ nothing here is imported.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from inspect import isawaitable
 from typing import Any
 
+from graphql import GraphQLResolveInfo
+from opentelemetry import trace
 from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+from opentelemetry.trace import Status, StatusCode
 from starlette.types import ASGIApp, Receive, Scope, Send
+from strawberry.extensions import LifecycleStep
 from strawberry.extensions.tracing import OpenTelemetryExtension
+from strawberry.extensions.tracing.utils import should_skip_tracing
+
+from observe.operations import safe_name
 
 ORIGINAL = "haven.untraced_scope"
 
@@ -55,14 +63,49 @@ class OperationSpans(OpenTelemetryExtension):
         super().__init__(arg_filter=lambda args, info: {}, tracer_provider=provider)
 
     def on_operation(self) -> Generator[None, None, None]:
-        query, self.execution_context.query = self.execution_context.query, None
+        execution = self.execution_context
+        query, given = execution.query, execution._provided_operation_name
+        execution.query, execution._provided_operation_name = None, None
         try:
             hooks = super().on_operation()
-            next(hooks)  # the span starts without the text: ``query`` is not recorded
+            next(hooks)  # the span starts with neither the text nor the client's name
         finally:
-            self.execution_context.query = query
+            execution.query, execution._provided_operation_name = query, given
         yield
-        next(hooks, None)  # the span is named by the operation, and ends
+        # Named once the document is known, and only by a name it holds (observe.operations)
+        self._operation_name = safe_name(execution)
+        self._span_holder[LifecycleStep.OPERATION].update_name(
+            f"GraphQL Query: {self._operation_name}"
+        )
+        next(hooks, None)  # the span ends
+
+    async def resolve(
+        self,
+        _next: Callable[..., Any],
+        root: Any,
+        info: GraphQLResolveInfo,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        """A span for each resolver, with its field and path, and without the text of an
+        error it raises (a message may repeat what someone wrote): its type only."""
+        if should_skip_tracing(_next, info):  # introspection, plain attributes
+            result = _next(root, info, *args, **kwargs)
+            return await result if isawaitable(result) else result
+        parent = trace.set_span_in_context(self._span_holder[LifecycleStep.OPERATION])
+        with self._tracer.start_as_current_span(
+            f"GraphQL Resolving: {info.field_name}",
+            context=parent,
+            record_exception=False,
+            set_status_on_exception=False,
+        ) as span:
+            self.add_tags(span, info, kwargs)
+            try:
+                result = _next(root, info, *args, **kwargs)
+                return await result if isawaitable(result) else result
+            except Exception as error:
+                span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+                raise
 
 
 class TracedRequests:

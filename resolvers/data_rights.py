@@ -1,10 +1,12 @@
 """A person's own data, all of it, as one document: her right of access, served at once.
 
-Every table that holds something of hers is a ``Section``: its rows, whole, but for
-what is not hers to read here (her password's hash, tokens' hashes, the evidence kept of
-a withdrawn message) or is sealed (GP details, her telephone number: opened for her).
-What staff wrote about her (screening notes, safeguarding records) is given on request
-through the online manager, who may first have to weigh it; the document says so.
+Each table that holds what she gave Haven, what she wrote, or what was written to her is
+a ``Section``: its rows, whole, but for what is not hers to read here (her password's
+hash, the evidence kept of a withdrawn message) or is sealed (GP details, her telephone
+number: opened for her). What staff wrote about her (screening notes, safeguarding
+records) is given on request through the online manager, who may first have to weigh
+it, and so are the short-lived security records (sign-in attempts, e-mail being sent);
+the document says so.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from models import (
     Application,
     ApplicationStep,
     BlogComment,
+    BlogCommentReport,
     BlogPost,
     BreachReport,
     Conversation,
@@ -29,8 +32,10 @@ from models import (
     Membership,
     PersonalMessage,
     Post,
+    PostReport,
     ProposedCall,
     SessionMessage,
+    SpecialistAnswer,
     SpecialistQuestion,
     Topic,
     TopicPost,
@@ -40,8 +45,9 @@ from resolvers.audit import audit
 from subscriptions.outbox import transaction
 
 NOT_HERE = (
-    "Notes staff wrote about you (screening notes, safeguarding records) are not in this "
-    "document: ask the online manager for them."
+    "Notes staff wrote about you (screening notes, safeguarding records) and the records "
+    "kept for a short while for security (sign-in attempts, e-mail being sent) are not in "
+    "this document: ask the online manager for them."
 )
 
 
@@ -68,6 +74,9 @@ SECTIONS = (
     Section("blogPosts", BlogPost, "author_id"),
     Section("blogComments", BlogComment, "author_id"),
     Section("specialistQuestions", SpecialistQuestion, "asker_id"),
+    Section("answersToHerQuestions", SpecialistAnswer, "question__asker_id"),
+    Section("postsReported", PostReport, "reporter_id"),
+    Section("blogCommentsReported", BlogCommentReport, "reporter_id"),
     Section("breachReports", BreachReport, "reporter_id"),
 )
 PROFILE_LEAVES_OUT = ("password_hash", "name_key")

@@ -18,7 +18,7 @@ from typing import Any
 
 from tortoise.expressions import F
 
-from errors import Conflict
+from errors import BadUserInput, Conflict
 from models import DomainEvent, EventCounter
 from subscriptions import channels
 from subscriptions.hub import Hub, Overflow
@@ -78,6 +78,8 @@ async def do_number_events() -> int:
     """Number the committed events not yet numbered, in the order written, and publish
     them once that commits. The counter row is written first, so one relay at a time
     numbers (a row lock on PostgreSQL, the write lock on SQLite)."""
+    if not await DomainEvent.filter(position=None).exists():
+        return 0  # nothing waiting: no need to take the counter's lock
     async with transaction():
         await EventCounter.filter(id=1).update(last_position=F("last_position"))
         waiting = await DomainEvent.filter(position=None).order_by("id").limit(BATCH)
@@ -123,8 +125,11 @@ async def events_after(position: int, limit: int = BATCH) -> list[dict[str, Any]
 async def check_still_kept(after: int) -> None:
     """Refuse to replay from a position older than what is kept: the stream would
     silently skip the events forgotten since."""
+    newest = await last_position()
+    if after > newest:
+        raise BadUserInput("No event has that id yet.")
     oldest = await DomainEvent.filter(position__not_isnull=True).order_by("position").first()
-    forgotten = oldest.position - 1 if oldest is not None else await last_position()
+    forgotten = oldest.position - 1 if oldest is not None else newest
     if after < forgotten:
         raise Conflict(
             "Events up to that one are no longer kept: subscribe without `after` to follow "
@@ -135,4 +140,10 @@ async def check_still_kept(after: int) -> None:
 async def do_forget_old_events(days: int, now: datetime | None = None) -> int:
     """Events older than ``days``: integrations have had their time to catch up."""
     cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
-    return await DomainEvent.filter(occurred_at__lt=cutoff, position__not_isnull=True).delete()
+    old = DomainEvent.filter(occurred_at__lt=cutoff, position__not_isnull=True)
+    through = await old.order_by("-position").first()
+    if through is None:
+        return 0
+    # A prefix of positions, never a hole: an event numbered late may be older than one
+    # numbered before it.
+    return await DomainEvent.filter(position__lte=through.position).delete()

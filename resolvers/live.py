@@ -12,6 +12,7 @@ standing's moment passes, and after a resync.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import time
 from collections.abc import AsyncIterator
@@ -298,43 +299,46 @@ async def follow_events(
     """
     assert viewer.integration_id is not None
     revoked = Unauthenticated("This integration's token was revoked.")
-    async with current_hub().listen(channels.events()) as listener:
-        if after is None:
-            last = await last_position()
-        else:
-            await check_still_kept(after)
-            last = after
-        while True:
-            while batch := await events_after(last):  # what the table has that we have not
-                if not await integration_is_active(viewer.integration_id):
-                    raise revoked
-                for event in batch:
-                    last = event["position"]
-                    if not types or event["type"] in types:
-                        yield event
-            while True:
-                try:
-                    heard = await asyncio.wait_for(listener.get(), CATCH_UP_SECONDS)
-                except TimeoutError:
-                    break  # quiet for a while: ask the table
-                if isinstance(heard, Resync):
-                    if not await integration_is_active(viewer.integration_id):
-                        raise revoked
-                    break
-                if "revoked_integration_id" in heard:
-                    if heard["revoked_integration_id"] == viewer.integration_id:
-                        raise revoked
-                    continue
-                if heard["position"] <= last:
-                    continue  # given already, from the table
-                if heard["position"] > last + 1:
-                    break  # some went astray: the table has them, in order
-                last = heard["position"]
-                if types and heard["type"] not in types:
-                    continue
-                if not await integration_is_active(viewer.integration_id):
-                    raise revoked
-                yield heard
+    if after is None:
+        last = await last_position()
+    else:
+        await check_still_kept(after)
+        last = after
+    while True:
+        # Listen anew after an overflow: whatever it dropped, the table has.
+        with contextlib.suppress(Overflow):
+            async with current_hub().listen(channels.events()) as listener:
+                while True:
+                    while batch := await events_after(last):  # what we have not yet given
+                        if not await integration_is_active(viewer.integration_id):
+                            raise revoked
+                        for event in batch:
+                            last = event["position"]
+                            if not types or event["type"] in types:
+                                yield event
+                    while True:
+                        try:
+                            heard = await asyncio.wait_for(listener.get(), CATCH_UP_SECONDS)
+                        except TimeoutError:
+                            break  # quiet for a while: ask the table
+                        if isinstance(heard, Resync):
+                            if not await integration_is_active(viewer.integration_id):
+                                raise revoked
+                            break
+                        if "revoked_integration_id" in heard:
+                            if heard["revoked_integration_id"] == viewer.integration_id:
+                                raise revoked
+                            continue
+                        if heard["position"] <= last:
+                            continue  # given already, from the table
+                        if heard["position"] > last + 1:
+                            break  # some went astray: the table has them, in order
+                        last = heard["position"]
+                        if types and heard["type"] not in types:
+                            continue
+                        if not await integration_is_active(viewer.integration_id):
+                            raise revoked
+                        yield heard
 
 
 def check_token(viewer: Viewer, now: datetime | None = None) -> None:

@@ -99,53 +99,72 @@ async def do_deliver_webhooks(
     )
     accepted = 0
     for webhook in due:
-        # A claim is a lock between processes: it lapses by the wall clock, whatever
-        # ``now`` the schedule is reckoned at.
-        wall = datetime.now(UTC)
-        free = Q(claimed_until=None) | Q(claimed_until__lt=wall)
-        claim = wall + timedelta(seconds=CLAIM_SECONDS)
-        if not await Webhook.filter(free, id=webhook.id).update(claimed_until=claim):
-            continue  # another process has it
         try:
-            # Read again, now it is ours: another process may have moved it on meanwhile.
-            webhook = await Webhook.get(id=webhook.id)
-            if webhook.disabled_at is not None or (
-                webhook.next_attempt_at is not None and webhook.next_attempt_at > now
-            ):
-                continue
-            accepted += await _deliver(settings, client, webhook, now)
-        finally:
-            await Webhook.filter(id=webhook.id).update(claimed_until=None)
+            accepted += await _deliver_one(settings, client, webhook.id, now)
+        except Exception:  # one broken webhook must not hold up the others
+            logger.exception("delivering to webhook %d failed", webhook.id)
     return accepted
 
 
-async def _deliver(
-    settings: Settings, client: httpx.AsyncClient, webhook: Webhook, now: datetime
+def _claimed_until() -> datetime:
+    """A claim is a lock between processes: it lapses by the wall clock, whatever ``now``
+    the schedule is reckoned at, and is renewed before each event is posted."""
+    return datetime.now(UTC) + timedelta(seconds=CLAIM_SECONDS)
+
+
+async def _deliver_one(
+    settings: Settings, client: httpx.AsyncClient, webhook_id: int, now: datetime
 ) -> int:
-    secret = unseal_text(settings.gp_details_keys, webhook.secret)
-    accepted = 0
-    for event in await events_after(webhook.delivered_position, BATCH):
-        body = body_of(event)
-        status, error = await _post(client, webhook.url, secret, event["position"], body)
-        succeeded = status is not None and 200 <= status < 300
-        await WebhookDelivery.create(
-            webhook=webhook,
-            position=event["position"],
-            attempted_at=now,
-            status_code=status,
-            error=error[:200],
-            succeeded=succeeded,
-        )
-        if succeeded:
-            webhook.delivered_position = event["position"]
+    free = Q(claimed_until=None) | Q(claimed_until__lt=datetime.now(UTC))
+    claim = _claimed_until()
+    if not await Webhook.filter(free, id=webhook_id).update(claimed_until=claim):
+        return 0  # another process has it
+    try:
+        # Read again, now it is ours: another process may have moved it on meanwhile.
+        webhook = await Webhook.get(id=webhook_id)
+        if webhook.disabled_at is not None or (
+            webhook.next_attempt_at is not None and webhook.next_attempt_at > now
+        ):
+            return 0
+        secret = unseal_text(settings.gp_details_keys, webhook.secret)
+        accepted = 0
+        events = await events_after(webhook.delivered_position, BATCH)
+        if events and events[0]["position"] > webhook.delivered_position + 1:
+            # Off for longer than events are kept: those between were forgotten.
+            logger.warning(
+                "webhook %d goes on after %d events no longer kept",
+                webhook_id,
+                events[0]["position"] - webhook.delivered_position - 1,
+            )
+        for event in events:
+            renewed = _claimed_until()
+            if not await Webhook.filter(id=webhook_id, claimed_until=claim).update(
+                claimed_until=renewed
+            ):
+                return accepted  # the claim lapsed and another process took over
+            claim = renewed
+            position = event["position"]
+            status, error = await _post(client, webhook.url, secret, position, body_of(event))
+            succeeded = status is not None and 200 <= status < 300
+            await WebhookDelivery.create(
+                webhook_id=webhook_id,
+                position=position,
+                attempted_at=now,
+                status_code=status,
+                error=error[:200],
+                succeeded=succeeded,
+            )
+            if not succeeded:
+                await _failed(webhook, now)
+                return accepted
+            await Webhook.filter(
+                id=webhook_id, claimed_until=claim, delivered_position__lt=position
+            ).update(delivered_position=position, failures=0, next_attempt_at=None)
             webhook.failures = 0
-            webhook.next_attempt_at = None
-            await webhook.save(update_fields=["delivered_position", "failures", "next_attempt_at"])
             accepted += 1
-            continue
-        await _failed(webhook, now)
-        break
-    return accepted
+        return accepted
+    finally:
+        await Webhook.filter(id=webhook_id, claimed_until=claim).update(claimed_until=None)
 
 
 async def _post(
@@ -187,6 +206,12 @@ async def _failed(webhook: Webhook, now: datetime) -> None:
     logger.warning(
         "webhook of integration %d disabled after %d failures", integration.id, MAX_FAILURES
     )
+
+
+async def do_forget_old_deliveries(days: int, now: datetime | None = None) -> int:
+    """Tries recorded longer ago than events are kept."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
+    return await WebhookDelivery.filter(attempted_at__lt=cutoff).delete()
 
 
 async def do_enable_webhook(integration: Integration) -> bool:

@@ -8,7 +8,7 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from auth.permissions import HasScope, guard
+from auth.permissions import MAX_KEY, HasScope, guard
 from errors import BadUserInput
 from resolvers import live
 from resolvers.events import EventType as EventTypeModel
@@ -46,7 +46,7 @@ class Event:
 def parse_position(value: object) -> int:
     """An event's id: 0 or a position Haven gave."""
     text = str(value)
-    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_KEY:
         raise BadUserInput("That is not an event's id.")
     return int(text)
 

@@ -10,8 +10,8 @@ from collections.abc import Generator, Sequence
 from types import TracebackType
 from typing import Any
 
-from graphql import ASTValidationRule, GraphQLError, ValidationRule
-from graphql.language import DirectiveNode
+from graphql import ASTValidationRule, GraphQLError, OperationType, ValidationRule
+from graphql.language import DirectiveNode, FieldNode, OperationDefinitionNode
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
@@ -36,13 +36,26 @@ class DirectiveLimit(ValidationRule):
             )
 
 
-class UntrustedDocument(ValidationRule):
-    """Refuse the document: it is not among those Haven's apps ship (``trusted_documents``)."""
+# Signing in is every client's first step, GraphiQL's included, before anyone is staff.
+SIGN_IN_FIELDS = frozenset({"login", "refreshToken"})
 
-    def enter_document(self, *_args: object) -> None:
+
+class UntrustedDocument(ValidationRule):
+    """Refuse a document that is not among those Haven's apps ship (``trusted_documents``),
+    unless all it does is sign in."""
+
+    def enter_operation_definition(self, node: OperationDefinitionNode, *_args: object) -> None:
+        fields = {
+            selection.name.value
+            for selection in node.selection_set.selections
+            if isinstance(selection, FieldNode)
+        }
+        if node.operation is OperationType.MUTATION and fields and fields <= SIGN_IN_FIELDS:
+            return
         self.report_error(
             GraphQLError(
                 "Only the operations Haven's apps ship may run here.",
+                node,
                 extensions={"code": "FORBIDDEN"},
             )
         )
@@ -55,8 +68,9 @@ class OperationRules(SchemaExtension):
 
     Staff keep GraphiQL's schema explorer; anonymous clients learn nothing of the schema
     beyond the operations they already know (``HavenSchema`` drops suggestions too).
-    With trusted documents configured (``HAVEN_TRUSTED_DOCUMENTS``), anyone but staff
-    may run only the documents Haven's apps ship; staff keep GraphiQL.
+    With trusted documents configured (``HAVEN_TRUSTED_DOCUMENTS``), anyone but staff and
+    integrations may run only the documents Haven's apps ship, or sign in; staff keep
+    GraphiQL.
     One plain hook where four generators would do: a subscription holds its operation
     hooks for as long as it lives, and a plain hook holds nothing.
     """
@@ -79,10 +93,12 @@ class OperationRules(SchemaExtension):
         execution.context.begin_operation()
         execution.parse_options["max_tokens"] = self.max_tokens
         rules = self.rules
-        staff = execution.context.viewer.is_staff
+        viewer = execution.context.viewer
+        staff = viewer.is_staff
         if self.staff_only_introspection and not staff:
             rules = (*rules, NoSchemaIntrospectionCustomRule)
-        if self.trusted_documents and not staff and not self.trusts(execution.query):
+        ships_its_own = staff or viewer.is_integration  # GraphiQL; another system's client
+        if self.trusted_documents and not ships_its_own and not self.trusts(execution.query):
             rules = (*rules, UntrustedDocument)
         execution.validation_rules = (*execution.validation_rules, *rules)
 

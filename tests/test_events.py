@@ -16,7 +16,7 @@ from websockets.exceptions import ConnectionClosed
 from auth.integrations import create_integration, revoke_integration
 from models import DomainEvent, EventCounter, Integration, Role
 from resolvers import live
-from resolvers.events import do_forget_old_events, do_number_events
+from resolvers.events import do_forget_old_events, do_number_events, last_position
 from subscriptions import channels
 from tests.conftest import ROOT, TEST_ENV, make_group
 from tests.live import LiveClient, listening
@@ -286,4 +286,16 @@ async def test_a_stream_that_hears_nothing_asks_the_table(server, person, monkey
     # Then the stream gives it all the same
     (event,) = await heard(client, stream, 1)
     assert (event["type"], event["groupId"]) == ("SESSION_ENDED", str(group.id))
+    await client.close()
+
+
+async def test_picking_up_after_an_event_that_never_was_is_refused(server):
+    _, token = await create_integration("from-the-future", ["events:read"])
+    client = await LiveClient.connect(server.ws_url, token)
+
+    beyond = await client.subscribe(FROM, {"after": str(await last_position() + 1000)})
+    too_big = await client.subscribe(FROM, {"after": "99999999999"})
+
+    assert await client.refusal(beyond) == "BAD_USER_INPUT"
+    assert await client.refusal(too_big) == "BAD_USER_INPUT"
     await client.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from auth.integrations import create_integration
 from models import Role
 from tests.conftest import another_server
 from tests.live import LiveClient
@@ -54,12 +55,21 @@ async def test_only_the_apps_documents_run_for_anyone_but_staff(settings, tmp_pa
         refused = await run(other, member.token)
         anonymous = await run(other)
         staff = await run(other, facilitator.token)
+        signing_in = await run(
+            'mutation SignIn { login(email: "x@example.org", password: "not it") { accessToken } }'
+        )
         # And a member subscribes over a socket with a document not shipped
         url = str(app.base_url).replace("http", "ws").rstrip("/") + "/graphql"
         live = await LiveClient.connect(url, member.token)
         stream = await live.subscribe("subscription { inbox { subject } }")
         socket_refusal = await live.refusal(stream)
         await live.close()
+        # And an integration follows its events, as its own client writes them
+        _, token = await create_integration("warehouse", ["events:read"])
+        system = await LiveClient.connect(url, token)
+        events = await system.subscribe("subscription { events { id } }")
+        system_heard_nothing_refused = await system.nothing_for(events, 0.5)
+        await system.close()
 
     # Then only what the apps ship runs for her, staff keep their GraphiQL
     assert isinstance(data(shipped_one, "needs"), list)
@@ -67,3 +77,5 @@ async def test_only_the_apps_documents_run_for_anyone_but_staff(settings, tmp_pa
     assert code(anonymous) == "FORBIDDEN"
     assert isinstance(data(staff, "needs"), list)
     assert socket_refusal == "FORBIDDEN"
+    assert code(signing_in) == "UNAUTHENTICATED"  # asked, and answered: not forbidden
+    assert system_heard_nothing_refused

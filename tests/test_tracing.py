@@ -48,6 +48,15 @@ async def test_spans_cover_a_request_without_anything_personal(server, person):
                 headers={"Authorization": f"Bearer {token}"},
             )
             assert data(wrote.json(), "sendPersonalMessage")["id"]
+            # An operation named with free text, and one whose error names a value
+            await http.post(
+                "/graphql",
+                json={"query": "query Q { me { id } }", "operationName": "Harriet's secret"},
+            )
+            await http.post(
+                "/graphql",
+                json={"query": 'query Missing { groups(need: "Harriet-need") { id } }'},
+            )
         app.state.traced.force_flush()
         spans = exporter.get_finished_spans()
     finally:
@@ -63,6 +72,21 @@ async def test_spans_cover_a_request_without_anything_personal(server, person):
     if server.settings.broadcast_url.startswith("redis"):
         assert "redis" in systems, names
     # And not one attribute of any span holds a value of hers or a secret
-    text = json.dumps([dict(span.attributes or {}) for span in spans], default=str)
-    for secret in (member.user.email, PASSWORD, "My scan came back clear", token, "someone@"):
+    seen = [
+        {
+            "name": span.name,
+            **dict(span.attributes or {}),
+            "events": [dict(e.attributes or {}) for e in span.events],
+        }
+        for span in spans
+    ]
+    text = json.dumps(seen, default=str)
+    for secret in (
+        member.user.email,
+        PASSWORD,
+        "My scan came back clear",
+        token,
+        "someone@",
+        "Harriet",
+    ):
         assert secret not in text
