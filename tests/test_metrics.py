@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import sys
 from datetime import UTC, datetime, timedelta
@@ -18,6 +17,7 @@ from subscriptions import channels
 from tests.conftest import PRODUCTION_ENV, TEST_ENV, another_server, join, make_group
 from tests.live import LiveClient, listening
 from tests.mailbox import free_port
+from tests.test_scale_out import wait_ready
 from tests.workflow import code, data
 
 SAY = """
@@ -150,7 +150,7 @@ async def test_the_scrape_adds_up_every_worker(settings, tmp_path):
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        await ready(url)
+        await wait_ready(url)
 
         # When thirty requests arrive, each on a connection of its own (each asking
         # something else: an answer asked again is served as kept, not run again)
@@ -168,13 +168,3 @@ async def test_the_scrape_adds_up_every_worker(settings, tmp_path):
     finally:
         process.terminate()
         await process.wait()
-
-
-async def ready(url: str) -> None:
-    async with httpx.AsyncClient(base_url=url) as probe:
-        for _ in range(300):
-            with contextlib.suppress(httpx.TransportError):
-                if (await probe.get("/readyz")).status_code == 200:
-                    return
-            await asyncio.sleep(0.1)
-    raise AssertionError("haven serve did not become ready")

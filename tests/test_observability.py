@@ -22,6 +22,7 @@ from observe.logs import WithRequestId
 from tests.conftest import PASSWORD, TEST_ENV, GraphQLClient, another_server, join, make_group
 from tests.live import PROTOCOL, LiveClient
 from tests.mailbox import free_port
+from tests.test_scale_out import wait_ready
 from tests.workflow import GP, code, data, screen
 
 ME = "query WhoAmI { me { profileName } }"
@@ -137,12 +138,7 @@ async def haven_serve(settings, log: Path, **environ: str) -> AsyncIterator[str]
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        async with httpx.AsyncClient(base_url=url) as probe:
-            for _ in range(300):
-                with contextlib.suppress(httpx.TransportError):
-                    if (await probe.get("/readyz")).status_code == 200:
-                        break
-                await asyncio.sleep(0.1)
+        await wait_ready(url)
         yield url
     finally:
         process.terminate()

@@ -74,7 +74,7 @@ def two_servers(settings) -> Iterator[Servers]:
 
 async def wait_ready(url: str) -> None:
     async with httpx.AsyncClient() as client:
-        for _ in range(100):
+        for _ in range(300):
             try:
                 if (await client.get(f"{url}/readyz")).status_code == 200:
                     return
