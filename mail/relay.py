@@ -39,9 +39,10 @@ MAX_ATTEMPTS = 10  # about a day of backing off, then it is given up and kept as
 KEEP_SENT = timedelta(days=30)
 
 
-def backoff(attempts: int) -> timedelta:
-    """How long to wait after the ``attempts``-th failure: 1, 2, 4 … minutes, at most 4 h."""
-    return timedelta(minutes=min(2 ** (attempts - 1), 240))
+def backoff(attempts: int, most_minutes: int = 240) -> timedelta:
+    """How long to wait after the ``attempts``-th failure: 1, 2, 4 … minutes, at most
+    ``most_minutes`` (4 h for e-mail; webhooks' own receivers are tried hourly)."""
+    return timedelta(minutes=min(2 ** (attempts - 1), most_minutes))
 
 
 async def deliver_due(settings: Settings, transport: Transport, now: datetime | None = None) -> int:

@@ -25,6 +25,7 @@ from tortoise.expressions import Q
 
 from auth.sealed import seal_text, unseal_text
 from auth.webhooks import HEADER, new_secret, signature
+from mail.relay import backoff
 from models import Integration, Role, User, Webhook, WebhookDelivery
 from resolvers.events import events_after
 from resolvers.inbox import notify_each
@@ -39,10 +40,6 @@ CLAIM_SECONDS = 60
 SEND_SECONDS = 10.0
 BATCH = 100
 POLL_SECONDS = 5.0
-
-
-def backoff(failures: int) -> timedelta:
-    return timedelta(minutes=min(2 ** (failures - 1), 60))
 
 
 def check_webhook_url(url: str, production: bool) -> str:
@@ -185,7 +182,7 @@ async def _post(
 
 async def _failed(webhook: Webhook, now: datetime) -> None:
     webhook.failures += 1
-    webhook.next_attempt_at = now + backoff(webhook.failures)
+    webhook.next_attempt_at = now + backoff(webhook.failures, most_minutes=60)
     fields = ["failures", "next_attempt_at"]
     if webhook.failures < MAX_FAILURES:
         await webhook.save(update_fields=fields)
