@@ -9,7 +9,10 @@ broadcaster is the transport between processes, not the design. On top of it:
 - a supervisor publishes a heartbeat to a channel of its own; when the heartbeat stops
   arriving (the backend's listener died, Redis restarted) it rebuilds the connection,
   re-subscribes every channel and tells every listener to ``Resync`` from the database,
-  which is the source of truth.
+  which is the source of truth;
+- a publish that fails (the backend stalled before the message was written) is not lost
+  silently: once the backend answers again, its channel is told to ``Resync``, in every
+  process, so a listener elsewhere reads from the database what it did not hear.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ RECONNECT_PAUSE_SECONDS = 0.5
 PUBLISH_SECONDS = 1.0  # by default; HAVEN_PUBLISH_TIMEOUT sets it
 PROBE_SECONDS = 0.5
 CONNECT_SECONDS = 2.0
+# Published in place of a message that could not be: listeners of the channel resync.
+RESYNC_MARKER = {"haven:resync": True}
 
 
 class Resync:
@@ -124,6 +129,7 @@ class Hub:
         self.supervisor: asyncio.Task[None] | None = None
         self.reconnections = 0
         self.reconnecting = False
+        self.unsent: set[str] = set()  # channels a publish to failed, not yet told to resync
         self.lock = asyncio.Lock()
 
     @property
@@ -147,8 +153,9 @@ class Hub:
         """Send ``payload`` to every process listening on ``channel``, waiting at most
         ``within`` seconds (by default the hub's ``publish_seconds``).
 
-        A failure is logged, not raised: what is published was committed first, and
-        listeners catch up from the database after the supervisor reconnects.
+        A failure is logged, not raised: what is published was committed first. The
+        channel is remembered, and once the backend answers again its listeners are told
+        to resync from the database (``resend_resyncs``).
         """
         try:
             assert self.broadcast is not None, "the hub is not connected"
@@ -156,8 +163,22 @@ class Hub:
                 await self.broadcast.publish(channel, json.dumps(payload, default=str))
         except Exception:  # the backend's errors vary: any failure means not delivered
             logger.warning("could not publish to %s", channel, exc_info=True)
+            if channel != self.heartbeat_channel:
+                self.unsent.add(channel)
             return False
         return True
+
+    async def resend_resyncs(self) -> None:
+        """Tell every channel a publish to failed to resync, in every process listening.
+
+        The failed message itself is not sent again: it may have been written before the
+        stall and heard already, and a late copy would arrive out of order. A resync asks
+        each listener to read what it lacks from the database, which costs one query.
+        """
+        while self.unsent:
+            channel = self.unsent.pop()
+            if not await self.publish(channel, RESYNC_MARKER):  # remembered again
+                return  # stalled again: the next heartbeat heard tries the rest
 
     def listen(self, channel: str) -> Listener:
         """Listen on ``channel`` in an ``async with`` block: subscribed when it starts."""
@@ -234,9 +255,10 @@ class Hub:
                 if event is None:
                     return
                 payload = json.loads(event.message)
+                item = Resync() if payload == RESYNC_MARKER else payload
                 listeners = list(self.listeners.get(channel, ()))
                 for listener in listeners:
-                    listener.deliver(payload)
+                    listener.deliver(item)
                 DELIVERIES.inc(len(listeners))  # once an event, not once a listener
 
     async def _open(self) -> None:
@@ -273,15 +295,19 @@ class Hub:
         self.listeners[self.heartbeat_channel].add(beat)
         while True:
             await self.publish(self.heartbeat_channel, {"at": time.time()})
+            heard = False
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(HEARTBEAT_SECONDS):
                     while True:
                         await beat.get()
                         self.last_heartbeat = time.monotonic()
+                        heard = True
             dead = time.monotonic() - self.last_heartbeat > DEAD_AFTER_SECONDS
             readers_died = any(reader.done() for reader in self.readers.values())
             if dead or readers_died:
                 await self._reconnect()
+            elif heard and self.unsent:  # the backend answers again
+                await self.resend_resyncs()
 
     async def _reconnect(self) -> None:
         logger.warning("pub/sub connection lost: reconnecting to %s", self.url)

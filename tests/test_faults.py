@@ -181,6 +181,34 @@ async def test_the_hub_recovers_from_a_stall_longer_than_its_heartbeat(redis_hub
         assert await asyncio.wait_for(listener.get(), 5) == {"after": True}
 
 
+async def test_a_publish_lost_in_a_stall_makes_its_listeners_elsewhere_resync(redis_hub):
+    # Given a listener in another process on each of three channels
+    redis, publisher = redis_hub
+    elsewhere = Hub(redis.url)
+    await elsewhere.connect()
+    try:
+        channels = [f"channel:lost:{n}" for n in range(3)]
+        async with contextlib.AsyncExitStack() as stack:
+            listeners = [
+                await stack.enter_async_context(elsewhere.listen(channel)) for channel in channels
+            ]
+            with redis.frozen():
+                # When Redis stalls while one publish is written and the others wait for a
+                # connection of their own (which a stalled Redis never finishes opening)
+                sent = await asyncio.gather(
+                    *(publisher.publish(channel, {"said": channel}) for channel in channels)
+                )
+                assert sent == [False, False, False]
+
+            # Then once it answers again, each listener hears its message or is told to
+            # resync from the database: none waits for a next message that may never come
+            for channel, listener in zip(channels, listeners, strict=True):
+                item = await asyncio.wait_for(listener.get(), 10)
+                assert isinstance(item, Resync) or item == {"said": channel}
+    finally:
+        await asyncio.wait_for(elsewhere.disconnect(), 10)
+
+
 async def test_a_subscriber_during_an_outage_reads_its_backlog_at_once_and_the_rest_on_return(
     redis_hub, server, gql, person
 ):
