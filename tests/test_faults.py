@@ -156,8 +156,9 @@ async def test_a_post_during_a_redis_stall_is_answered_and_heard_once_it_thaws(
             # thaws the follower hears it, once
             assert data(posted, "postSessionMessage")["sequence"] == 1
             assert took < PUBLISH_SECONDS + 1.0
-            # (the hub notices the stall by its heartbeat, then reconnects: on a busy
-            # machine that takes longer than a stream's usual wait)
+            # (Redis delivers it if it was written before the stall; if not, the channel is
+            # told to resync once a heartbeat is heard again: on a busy machine that takes
+            # longer than a stream's usual wait)
             thawed = await asyncio.wait_for(client.inbox[stream].get(), THAW_SECONDS)
             heard = thawed["payload"]["data"]["sessionMessages"]
             assert heard["body"] == "still here"
