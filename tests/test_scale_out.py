@@ -12,16 +12,19 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 
-from models import SessionMessage, SessionPresence
+from auth.integrations import create_integration
+from models import DomainEvent, Role, SessionMessage, SessionPresence
 from subscriptions.presence import STALE_AFTER, do_sweep_stale, present_user_ids
-from tests.conftest import ROOT, TEST_ENV
+from tests.conftest import ROOT, TEST_ENV, make_group
 from tests.live import LiveClient
+from tests.test_events import heard
 from tests.test_live_sessions import MESSAGES, POST, PRESENCE, live_session
 from tests.test_socket_lifetime import LOGOUT, closed_within, signed_in_nearly_expired
-from tests.workflow import REMOVE
+from tests.workflow import APPLY, REMOVE
 
 SHARED = os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ.get(
     "BROADCAST_URL", ""
@@ -270,3 +273,51 @@ async def test_a_restart_moves_the_sockets_to_the_other_process_and_loses_nothin
 
 async def stored_bodies(session) -> list[str]:
     return [m.body for m in await SessionMessage.filter(session_id=session.id).order_by("sequence")]
+
+
+async def test_events_a_killed_process_committed_but_never_published_all_arrive(
+    two_servers, settings, person
+):
+    # Given an integration following events through the second process
+    first, second = two_servers
+    await asyncio.gather(wait_ready(first), wait_ready(second))
+    _, token = await create_integration("census", ["events:read"])
+    integration = await LiveClient.connect(second.replace("http", "ws") + "/graphql", token)
+    stream = await integration.subscribe("subscription { events { id type applicationId } }", {})
+    await asyncio.sleep(0.3)  # it listens
+    group = await make_group(await person(Role.FACILITATOR))
+    applicants = [await person() for _ in range(3)]
+
+    # And no relay able to number events for now: the counter's row is locked
+    counter = await asyncpg.connect(settings.database_url.replace("postgres://", "postgresql://"))
+    held = counter.transaction()
+    await held.start()
+    await counter.execute("SELECT last_position FROM event_counter WHERE id = 1 FOR UPDATE")
+    try:
+        # When three people apply through the first process, which commits each change
+        # with its event, and that process is killed before any of them is published
+        applied = []
+        async with httpx.AsyncClient(base_url=first, timeout=10) as client:
+            for applicant in applicants:
+                answer = await client.post(
+                    "/graphql",
+                    json={"query": APPLY, "variables": {"group": str(group.id), "support": "Hi"}},
+                    headers={"Authorization": f"Bearer {applicant.token}"},
+                )
+                applied.append(answer.json()["data"]["applyToGroup"]["id"])
+        waiting = DomainEvent.filter(group_id=group.id, position=None)
+        assert await waiting.count() == 3  # committed, not numbered, not published
+        os.kill(two_servers.pids[0], signal.SIGKILL)
+    finally:
+        await held.rollback()
+        await counter.close()
+
+    # Then the integration hears all three through the process still running, in the
+    # order they were made, each once
+    received = await heard(integration, stream, 3)
+    assert [e["type"] for e in received] == ["APPLICATION_SUBMITTED"] * 3
+    assert [e["applicationId"] for e in received] == applied
+    ids = [int(e["id"]) for e in received]
+    assert ids == list(range(ids[0], ids[0] + 3))
+    assert await integration.nothing_for(stream, 0.5)
+    await integration.close()
