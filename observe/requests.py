@@ -8,33 +8,52 @@ else's would let a client write into Haven's logs. Otherwise a new one is made.
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
-import uuid
+import secrets
 from collections.abc import Sequence
 from contextvars import ContextVar
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import Message, Scope, Send
 
 from auth.addresses import is_trusted, parse_address
 from settings import Network
 
 HEADER = "x-request-id"
+_HEADER = HEADER.encode()
 WELL_FORMED = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
+# A new id is this process's random prefix and a count: unique across processes and
+# restarts, and cheap, since every request and socket is given one.
+_prefix = secrets.token_hex(8)
+_counter = itertools.count(1)
+
+
+def _start_anew() -> None:
+    global _prefix, _counter
+    _prefix, _counter = secrets.token_hex(8), itertools.count(1)
+
+
+os.register_at_fork(after_in_child=_start_anew)  # a forked worker counts on its own
+
+
+def new_id() -> str:
+    return f"{_prefix}{next(_counter):016x}"  # 32 hex digits, as a UUID's
+
 
 def id_for(scope: Scope, trusted: Sequence[Network]) -> str:
     """The id of this request: its trusted proxy's, or a new one."""
-    given = next((v for k, v in scope.get("headers", ()) if k == HEADER.encode()), None)
-    client = scope.get("client")
-    peer = parse_address(client[0]) if client else None
-    if given is not None and peer is not None and is_trusted(peer, trusted):
+    given = next((v for k, v in scope.get("headers", ()) if k == _HEADER), None)
+    if given is not None and trusted:
+        client = scope.get("client")
+        peer = parse_address(client[0]) if client else None
         text = given.decode("latin-1")
-        if WELL_FORMED.fullmatch(text):
+        if peer is not None and is_trusted(peer, trusted) and WELL_FORMED.fullmatch(text):
             return text
-    return uuid.uuid4().hex
+    return new_id()
 
 
 def begin(scope: Scope, trusted: Sequence[Network]) -> str:
@@ -49,13 +68,13 @@ def answering_with_id(send: Send, current: str) -> Send:
     """``send``, adding the request's id to the answer's headers (over HTTP, and to a
     WebSocket handshake's)."""
 
+    header = (_HEADER, current.encode())
+
     async def with_id(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            headers = MutableHeaders(scope=message)
-            headers[HEADER] = current
-        elif message["type"] == "websocket.accept":  # the handshake's answer
-            headers = [*message.get("headers", ()), (HEADER.encode(), current.encode())]
-            message = {**message, "headers": headers}
+        # A new message with a new list: the headers given may be shared (a kept answer's)
+        if message["type"] in ("http.response.start", "websocket.accept"):
+            headers = [h for h in message.get("headers", ()) if h[0].lower() != _HEADER]
+            message = {**message, "headers": [*headers, header]}
         await send(message)
 
     return with_id

@@ -22,6 +22,7 @@ from schema.answers import GRAPHQL_PATH, is_json_post_to, read_body, replay
 
 KEPT = 2000
 NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+MARK = b'"persistedQuery"'  # a body without it asks no persisted query: not parsed here
 
 
 class PersistedQueries:
@@ -36,6 +37,9 @@ class PersistedQueries:
             await self.app(scope, receive, send)
             return
         body = await read_body(receive)
+        if MARK not in body:
+            await self.app(scope, replay(body, receive), send)
+            return
         try:
             request = json.loads(body)
             wanted = request["extensions"]["persistedQuery"]["sha256Hash"]
