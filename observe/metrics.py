@@ -13,9 +13,11 @@ With several worker processes (``haven serve --workers N``) each writes its samp
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 import os
+from pathlib import Path
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -116,10 +118,35 @@ def forget_this_process() -> None:
         multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
 
+def forget_dead_processes(folder: Path) -> list[int]:
+    """Workers killed outright (SIGKILL, out of memory) never said they stopped: their
+    live gauges would count the sockets they held forever. Forget every one gone."""
+    gone = []
+    for file in folder.glob("gauge_live*_*.db"):
+        pid = file.stem.rpartition("_")[2]
+        if pid.isdigit() and not is_running(int(pid)):
+            with contextlib.suppress(FileNotFoundError):  # another worker's scrape was first
+                multiprocess.mark_process_dead(int(pid), str(folder))  # type: ignore[no-untyped-call]
+            gone.append(int(pid))
+    return gone
+
+
+def is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's: running
+        return True
+    return True
+
+
 def registry() -> CollectorRegistry:
     """This process's samples, or every worker's when they share a directory."""
-    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not folder:
         return REGISTRY
+    forget_dead_processes(Path(folder))
     combined = CollectorRegistry()
     multiprocess.MultiProcessCollector(combined)  # type: ignore[no-untyped-call]
     return combined

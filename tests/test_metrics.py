@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -121,12 +123,16 @@ async def test_production_shows_metrics_to_the_token_only(settings):
     assert "haven_operations_total" in right.text
 
 
-@pytest.mark.skipif(
+SEVERAL_WORKERS = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="several workers need PostgreSQL and Redis",
 )
-async def test_the_scrape_adds_up_every_worker(settings, tmp_path):
-    # Given `haven serve --workers 2` on the shared database and pub/sub
+
+
+@pytest.fixture
+async def two_workers(settings, tmp_path) -> AsyncIterator[tuple[str, int]]:
+    """`haven serve --workers 2` on the shared database and pub/sub: its URL and the
+    supervisor's process id."""
     port = free_port()
     environ = {
         **{k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"},
@@ -151,20 +157,62 @@ async def test_the_scrape_adds_up_every_worker(settings, tmp_path):
     url = f"http://127.0.0.1:{port}"
     try:
         await wait_ready(url)
-
-        # When thirty requests arrive, each on a connection of its own (each asking
-        # something else: an answer asked again is served as kept, not run again)
-        for first in range(1, 31):
-            async with httpx.AsyncClient(base_url=url) as client:
-                query = f"{{ groups(first: {first}) {{ id }} }}"
-                answer = await client.post("/graphql", json={"query": query})
-                assert answer.status_code == 200
-
-        # Then whichever worker answers the scrape counts all thirty
-        async with httpx.AsyncClient(base_url=url) as client:
-            samples = await scrape(client)
-        ran = {"field": "groups", "type": "query", "outcome": "ok"}
-        assert value(samples, "haven_operations_total", **ran) == 30
+        yield url, process.pid
     finally:
         process.terminate()
         await process.wait()
+
+
+def worker_pids(supervisor: int) -> list[int]:
+    """The serving processes uvicorn's supervisor started (not multiprocessing's helpers)."""
+    children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
+    return [
+        int(pid) for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
+
+
+@SEVERAL_WORKERS
+async def test_the_scrape_adds_up_every_worker(two_workers):
+    # Given `haven serve --workers 2` on the shared database and pub/sub
+    url, _ = two_workers
+
+    # When thirty requests arrive, each on a connection of its own (each asking
+    # something else: an answer asked again is served as kept, not run again)
+    for first in range(1, 31):
+        async with httpx.AsyncClient(base_url=url) as client:
+            query = f"{{ groups(first: {first}) {{ id }} }}"
+            answer = await client.post("/graphql", json={"query": query})
+            assert answer.status_code == 200
+
+    # Then whichever worker answers the scrape counts all thirty
+    async with httpx.AsyncClient(base_url=url) as client:
+        samples = await scrape(client)
+    ran = {"field": "groups", "type": "query", "outcome": "ok"}
+    assert value(samples, "haven_operations_total", **ran) == 30
+
+
+@SEVERAL_WORKERS
+async def test_a_worker_killed_outright_stops_counting_its_sockets(two_workers, person):
+    # Given a socket open to one of two workers, and counted
+    url, supervisor = two_workers
+    member = await person()
+    client = await LiveClient.connect(url.replace("http", "ws") + "/graphql", member.token)
+    async with httpx.AsyncClient(base_url=url) as http:
+        assert value(await scrape(http), "haven_open_sockets") == 1
+
+        # When every worker is killed outright, never saying it stopped, and uvicorn
+        # starts new ones
+        killed = worker_pids(supervisor)
+        assert len(killed) == 2
+        for pid in killed:
+            os.kill(pid, signal.SIGKILL)
+        await client.close()
+        for _ in range(100):
+            started = worker_pids(supervisor)
+            if len(started) == 2 and not set(started) & set(killed):
+                break
+            await asyncio.sleep(0.1)
+        await wait_ready(url)
+
+        # Then the scrape no longer counts the socket that died with its worker
+        assert value(await scrape(http), "haven_open_sockets") == 0
