@@ -166,15 +166,19 @@ async def clean_database(server: Server) -> AsyncIterator[None]:
 
 
 async def wipe_database(server: Server) -> None:
-    """Empty every table, as each test leaves it for the next."""
+    """Empty every table, children first, as each test leaves it for the next.
+
+    DELETE, on PostgreSQL too: a TRUNCATE of sixty tables makes each a new file and syncs
+    it, a quarter of a second a test, where deleting the few rows a test leaves costs a
+    hundredth of that. Ids go on counting, as SQLite's do.
+    """
     connection = connections.get("default")
     if server.settings.database_url.startswith("sqlite"):
         for table in (*TABLES, FTS_TABLE):
             await connection.execute_script(f'DELETE FROM "{table}"')
     else:
-        await connection.execute_script(
-            "TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + " RESTART IDENTITY CASCADE"
-        )
+        # One script, so one implicit transaction: all of it, or (on an error) none
+        await connection.execute_script(" ".join(f'DELETE FROM "{t}";' for t in TABLES))
 
 
 @contextlib.asynccontextmanager
