@@ -168,17 +168,16 @@ async def clean_database(server: Server) -> AsyncIterator[None]:
 async def wipe_database(server: Server) -> None:
     """Empty every table, children first, as each test leaves it for the next.
 
-    DELETE, on PostgreSQL too: a TRUNCATE of sixty tables makes each a new file and syncs
-    it, a quarter of a second a test, where deleting the few rows a test leaves costs a
-    hundredth of that. Ids go on counting, as SQLite's do.
+    DELETE, in one script: on PostgreSQL a TRUNCATE of sixty tables makes each a new file
+    and syncs it, a quarter of a second a test, and sixty statements one by one cost five
+    times one script. Ids go on counting.
     """
-    connection = connections.get("default")
-    if server.settings.database_url.startswith("sqlite"):
-        for table in (*TABLES, FTS_TABLE):
-            await connection.execute_script(f'DELETE FROM "{table}"')
-    else:
-        # One script, so one implicit transaction: all of it, or (on an error) none
-        await connection.execute_script(" ".join(f'DELETE FROM "{t}";' for t in TABLES))
+    sqlite = server.settings.database_url.startswith("sqlite")
+    tables = (*TABLES, FTS_TABLE) if sqlite else TABLES
+    # On PostgreSQL one script is one implicit transaction: all of it, or (on an error) none
+    await connections.get("default").execute_script(
+        " ".join(f'DELETE FROM "{table}";' for table in tables)
+    )
 
 
 @contextlib.asynccontextmanager
