@@ -36,6 +36,22 @@ mutation Write($to: ID!) {
 }"""
 
 
+async def sign_in_and_write(http: httpx.AsyncClient, member, manager, query: str = "") -> str:
+    """The member signs in with her password and writes to the manager; her token."""
+    signed_in = await http.post(
+        "/graphql",
+        json={"query": LOGIN, "variables": {"email": member.user.email, "password": PASSWORD}},
+    )
+    token = data(signed_in.json(), "login")["accessToken"]
+    wrote = await http.post(
+        f"/graphql{query}",
+        json={"query": WRITE, "variables": {"to": manager.id}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert data(wrote.json(), "sendPersonalMessage")["id"]
+    return token
+
+
 async def test_spans_cover_a_request_without_anything_personal(server, person):
     # Given a second Haven that makes spans into memory, beside the tests' own
     exporter = opentelemetry.InMemorySpanExporter()
@@ -45,20 +61,7 @@ async def test_spans_cover_a_request_without_anything_personal(server, person):
     # When a member signs in, and writes a message with the text written in the document
     try:
         async with serving(app, lifespan=False) as url, httpx.AsyncClient(base_url=url) as http:
-            signed_in = await http.post(
-                "/graphql",
-                json={
-                    "query": LOGIN,
-                    "variables": {"email": member.user.email, "password": PASSWORD},
-                },
-            )
-            token = data(signed_in.json(), "login")["accessToken"]
-            wrote = await http.post(
-                "/graphql?utm=someone@example.org",
-                json={"query": WRITE, "variables": {"to": manager.id}},
-                headers={"Authorization": f"Bearer {token}"},
-            )
-            assert data(wrote.json(), "sendPersonalMessage")["id"]
+            token = await sign_in_and_write(http, member, manager, "?utm=someone@example.org")
             # An operation named with free text, and one whose error names a value
             await http.post(
                 "/graphql",
@@ -140,20 +143,7 @@ async def test_haven_serve_sends_its_spans_to_the_collector_it_is_named(server, 
 
             # When a member signs in and writes a message
             async with httpx.AsyncClient(base_url=url) as http:
-                signed_in = await http.post(
-                    "/graphql",
-                    json={
-                        "query": LOGIN,
-                        "variables": {"email": member.user.email, "password": PASSWORD},
-                    },
-                )
-                token = data(signed_in.json(), "login")["accessToken"]
-                wrote = await http.post(
-                    "/graphql",
-                    json={"query": WRITE, "variables": {"to": manager.id}},
-                    headers={"Authorization": f"Bearer {token}"},
-                )
-                assert data(wrote.json(), "sendPersonalMessage")["id"]
+                token = await sign_in_and_write(http, member, manager)
 
             # Then the collector receives the spans of both operations
             names: set[str] = set()
