@@ -156,16 +156,25 @@ class HasScopeDirective:
 MAX_KEY = 2**31 - 1  # database keys are 32-bit integers on every backend
 
 
-def parse_id(value: object, what: str = "id") -> int:
-    """Turn a GraphQL ``ID`` into a database key, refusing what cannot be one.
+def as_key(text: str) -> int | None:
+    """``text`` as a number from 0 to ``MAX_KEY``, or None if it is not one.
 
-    Only ASCII digits count: Python's ``int`` also reads Arabic-Indic digits, and a
-    number past 32 bits would fail in PostgreSQL rather than here.
+    Only ASCII digits count: Python's ``int`` also reads Arabic-Indic digits, fails on a
+    string of thousands of them, and a number past 32 bits would fail in PostgreSQL
+    rather than here.
     """
-    text = str(value)
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_KEY:
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_KEY)):
+        return None
+    key = int(text)
+    return key if key <= MAX_KEY else None
+
+
+def parse_id(value: object, what: str = "id") -> int:
+    """Turn a GraphQL ``ID`` into a database key, refusing what cannot be one."""
+    key = as_key(str(value))
+    if not key:  # None, or 0, which no row has
         raise BadUserInput(f"That is not a valid {what}.")
-    return int(text)
+    return key
 
 
 def _group_concerned(source: Any, kwargs: dict[str, Any]) -> int | None:

@@ -8,7 +8,7 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from auth.permissions import MAX_KEY, HasScope, guard
+from auth.permissions import HasScope, as_key, guard
 from errors import BadUserInput
 from resolvers import live
 from resolvers.events import EventType as EventTypeModel
@@ -45,10 +45,10 @@ class Event:
 
 def parse_position(value: object) -> int:
     """An event's id: 0 or a position Haven gave."""
-    text = str(value)
-    if not (text.isascii() and text.isdigit()) or int(text) > MAX_KEY:
+    position = as_key(str(value))
+    if position is None:
         raise BadUserInput("That is not an event's id.")
-    return int(text)
+    return position
 
 
 @strawberry.type

@@ -8,7 +8,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from auth.permissions import MAX_KEY
+from auth.permissions import as_key
 from errors import BadUserInput
 
 MAX_PAGE = 100
@@ -48,8 +48,8 @@ def decode_cursor(cursor: str | None) -> int | None:
         return None
     try:
         prefix, _, key = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if prefix == "haven" and key.isascii() and key.isdigit() and int(key) <= MAX_KEY:
-            return int(key)
+        if prefix == "haven" and (position := as_key(key)) is not None:
+            return position
     except (ValueError, UnicodeDecodeError):
         pass
     raise BadUserInput("That cursor is not one this list gave out.")

@@ -44,7 +44,8 @@ query ($group: ID!, $since: DateTime!, $until: DateTime!) {
   researchExport(groupId: $group, since: $since, until: $until) { week }
 }"""
 # Arabic-Indic one and three, which Python's int() would read as 1 and 3
-NOT_IDS = ["²", "\u0661", "\u0663", "-1", "0", "1.0", " 1", "2147483648", "9" * 30, ""]
+# and more digits than Python's int() reads
+NOT_IDS = ["²", "\u0661", "\u0663", "-1", "0", "1.0", " 1", "2147483648", "9" * 30, "9" * 5000, ""]
 CONTROL = ["\x00", "\x07", "\x1b[31m", "\x7f", "\x85", "\ud800"]
 
 

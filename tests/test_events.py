@@ -295,7 +295,9 @@ async def test_picking_up_after_an_event_that_never_was_is_refused(server):
 
     beyond = await client.subscribe(FROM, {"after": str(await last_position() + 1000)})
     too_big = await client.subscribe(FROM, {"after": "99999999999"})
+    past_ints = await client.subscribe(FROM, {"after": "9" * 5000})  # more than int() reads
 
     assert await client.refusal(beyond) == "BAD_USER_INPUT"
     assert await client.refusal(too_big) == "BAD_USER_INPUT"
+    assert await client.refusal(past_ints) == "BAD_USER_INPUT"
     await client.close()

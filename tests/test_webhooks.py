@@ -102,6 +102,9 @@ async def test_events_are_posted_in_order_signed_and_without_content(
     assert not verify(secret, signed, body.replace(b"SESSION", b"SESSIOM"), time.time())
     assert not verify(secret, signed, body, time.time() + REPLAY_WINDOW_SECONDS + 5)
     assert not verify("whsec_another", signed, body, time.time())
+    # And a header whose time is no time is refused, not an error
+    for mangled in ("t=\u00b2,v1=ab", f"t={'9' * 5000},v1=ab", "t=,v1=ab", "v1=ab"):
+        assert not verify(secret, mangled, body, time.time())
     text = b"".join(body for _, body in receiver.arrived).decode()
     for secret_text in (*SECRETS, scene.members[0].user.profile_name):
         assert secret_text not in text
