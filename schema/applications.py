@@ -186,6 +186,22 @@ def signed_in(info: Info) -> int:
     return user_id
 
 
+async def applications_page(
+    info: Info,
+    group_id: strawberry.ID | None,
+    status: ApplicationStatus | None,  # type: ignore[valid-type]
+    first: int,
+    after: strawberry.ID | None,
+) -> list[Application]:
+    """A page of the applications the reader may review, narrowed as asked."""
+    group = parse_id(group_id, "groupId") if group_id is not None else None
+    start = parse_id(after, "after") if after is not None else None
+    found = await applications.applications_to_review(
+        group, status, info.context.viewer, first, start
+    )
+    return [Application.from_model(a) for a in found]
+
+
 @strawberry.type
 class Query:
     @strawberry.field(
@@ -215,11 +231,7 @@ class Query:
         first: int = 50,
         after: strawberry.ID | None = None,
     ) -> list[Application] | None:
-        group = parse_id(group_id, "groupId") if group_id is not None else None
-        start = parse_id(after, "after") if after is not None else None
-        viewer = info.context.viewer
-        found = await applications.applications_to_review(group, status, viewer, first, start)
-        return [Application.from_model(a) for a in found]
+        return await applications_page(info, group_id, status, first, after)
 
     @strawberry.field(
         description="Every group's applications, oldest first, for the online manager's "
@@ -235,11 +247,8 @@ class Query:
         first: int = 50,
         after: strawberry.ID | None = None,
     ) -> list[Application] | None:
-        group = parse_id(group_id, "groupId") if group_id is not None else None
-        start = parse_id(after, "after") if after is not None else None
-        viewer = info.context.viewer  # the online manager: every group is hers to read
-        found = await applications.applications_to_review(group, status, viewer, first, start)
-        return [Application.from_model(a) for a in found]
+        # The online manager: every group is hers to read
+        return await applications_page(info, group_id, status, first, after)
 
 
 @strawberry.type
