@@ -39,7 +39,7 @@ from resolvers.events import check_still_kept, events_after, last_position
 from resolvers.sessions import messages_after, missed_since
 from resolvers.standing import ACCESS_CHANGED
 from subscriptions import channels
-from subscriptions.hub import Overflow, Resync, current_hub
+from subscriptions.hub import Listener, Overflow, Resync, current_hub
 from subscriptions.presence import Presence, present_user_ids
 
 # A notice of a changed standing that failed to publish must not leave a grant standing
@@ -297,8 +297,8 @@ async def follow_events(
     publishing) send the stream to the table for whatever it has not yet given. A
     revocation arrives on the same channel and ends the stream at once.
     """
-    assert viewer.integration_id is not None
-    revoked = Unauthenticated("This integration's token was revoked.")
+    integration_id = viewer.integration_id
+    assert integration_id is not None
     if after is None:
         last = await last_position()
     else:
@@ -310,35 +310,46 @@ async def follow_events(
             async with current_hub().listen(channels.events()) as listener:
                 while True:
                     while batch := await events_after(last):  # what we have not yet given
-                        if not await integration_is_active(viewer.integration_id):
-                            raise revoked
+                        await check_still_active(integration_id)
                         for event in batch:
                             last = event["position"]
                             if not types or event["type"] in types:
                                 yield event
-                    while True:
-                        try:
-                            heard = await asyncio.wait_for(listener.get(), CATCH_UP_SECONDS)
-                        except TimeoutError:
-                            break  # quiet for a while: ask the table
-                        if isinstance(heard, Resync):
-                            if not await integration_is_active(viewer.integration_id):
-                                raise revoked
-                            break
-                        if "revoked_integration_id" in heard:
-                            if heard["revoked_integration_id"] == viewer.integration_id:
-                                raise revoked
-                            continue
-                        if heard["position"] <= last:
-                            continue  # given already, from the table
-                        if heard["position"] > last + 1:
-                            break  # some went astray: the table has them, in order
+                    while heard := await next_heard(listener, last, integration_id):
                         last = heard["position"]
-                        if types and heard["type"] not in types:
-                            continue
-                        if not await integration_is_active(viewer.integration_id):
-                            raise revoked
-                        yield heard
+                        if not types or heard["type"] in types:
+                            await check_still_active(integration_id)
+                            yield heard
+
+
+async def next_heard(listener: Listener, last: int, integration_id: int) -> dict[str, Any] | None:
+    """The event heard live right after ``last``; None when the table must be asked
+    instead: after ``CATCH_UP_SECONDS`` of quiet, a resync, or a gap."""
+    while True:
+        try:
+            heard = await asyncio.wait_for(listener.get(), CATCH_UP_SECONDS)
+        except TimeoutError:
+            return None
+        if isinstance(heard, Resync):
+            await check_still_active(integration_id)
+            return None
+        if "revoked_integration_id" in heard:
+            if heard["revoked_integration_id"] == integration_id:
+                raise Unauthenticated(REVOKED)
+            continue
+        if heard["position"] <= last:
+            continue  # given already, from the table
+        if heard["position"] > last + 1:
+            return None  # some went astray: the table has them, in order
+        return heard
+
+
+async def check_still_active(integration_id: int) -> None:
+    if not await integration_is_active(integration_id):
+        raise Unauthenticated(REVOKED)
+
+
+REVOKED = "This integration's token was revoked."
 
 
 def check_token(viewer: Viewer, now: datetime | None = None) -> None:
