@@ -10,7 +10,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import starlette.websockets
 from graphql import GraphQLError
@@ -61,6 +61,10 @@ from settings import Network, Settings, load_settings
 from subscriptions.hub import Hub
 from subscriptions.setup import Gate
 from subscriptions.sign_ins import SignInSockets
+
+if TYPE_CHECKING:  # the tracing extra: imported only when spans are made
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SpanExporter
 
 logger = logging.getLogger("haven")
 
@@ -131,7 +135,7 @@ class HavenGraphQL(GraphQL):
 
     graphql_transport_ws_handler_class = HavenTransportWS
 
-    def __init__(self, settings: Settings, traced: Any = None) -> None:
+    def __init__(self, settings: Settings, traced: TracerProvider | None = None) -> None:
         super().__init__(
             build_schema(settings, traced),
             graphql_ide="graphiql",
@@ -328,7 +332,9 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
 
 
-def create_app(settings: Settings | None = None, span_exporter: Any = None) -> Haven:
+def create_app(
+    settings: Settings | None = None, span_exporter: SpanExporter | None = None
+) -> Haven:
     """Haven. With ``OTEL_EXPORTER_OTLP_ENDPOINT`` set, or a ``span_exporter`` given (an
     OpenTelemetry ``SpanExporter``), it also makes spans (``observe.tracing``)."""
     settings = settings or load_settings()

@@ -7,7 +7,7 @@ permission directive, so a server with an unguarded operation never starts.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry.extensions import (
@@ -50,6 +50,9 @@ from schema.fanout import FanOutExecutor
 from schema.inputs import RequestRules
 from schema.scalars import OVERRIDES
 from settings import Settings, get_settings
+
+if TYPE_CHECKING:  # the tracing extra: imported only when spans are made
+    from opentelemetry.sdk.trace import TracerProvider
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
@@ -128,7 +131,7 @@ class UnguardedOperationError(RuntimeError):
     """A root operation has neither a permission directive nor ``@public``."""
 
 
-def build_schema(settings: Settings, traced: Any = None) -> strawberry.Schema:
+def build_schema(settings: Settings, traced: TracerProvider | None = None) -> strawberry.Schema:
     """The schema; with ``traced`` (an OpenTelemetry tracer provider), its operations and
     resolvers make spans (``observe.tracing``)."""
     # The limiters' rule classes are made once: the validation cache is keyed by the
