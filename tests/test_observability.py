@@ -18,6 +18,7 @@ import pytest
 import websockets
 
 from models import GroupSession, Role
+from observe import requests
 from observe.logs import WithRequestId
 from tests.conftest import PASSWORD, TEST_ENV, GraphQLClient, another_server, join, make_group
 from tests.live import PROTOCOL, LiveClient
@@ -225,3 +226,22 @@ async def test_a_socket_is_told_its_request_id_in_the_handshake(server):
 
     assert answered is not None
     assert len(answered) == 32
+
+
+def test_a_forked_worker_names_its_requests_apart_from_its_parent():
+    # Given a process that has named requests, then forks (a server that preloads)
+    parent = requests.new_id()
+    read, write = os.pipe()
+
+    # When the child names one
+    child_pid = os.fork()
+    if child_pid == 0:
+        os.write(write, requests.new_id().encode())
+        os._exit(0)
+    os.waitpid(child_pid, 0)
+    child = os.read(read, 64).decode()
+
+    # Then its ids cannot be the parent's: another prefix, counted afresh
+    assert len(child) == len(parent) == 32
+    assert child[:16] != parent[:16]
+    assert child[16:] == f"{1:016x}"
